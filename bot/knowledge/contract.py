@@ -1,0 +1,18 @@
+"""Topic ids promised by ../shared/knowledge-topics.md: deep links and logs depend on them."""
+
+CONTRACT_TOPICS: tuple[str, ...] = (
+    "role.definition", "role.manager_meaning", "role.vs_sales_manager",
+    "role.why_companies_need", "role.rights", "role.responsibility",
+    "duties.general", "duties.bank", "duties.mobile_retail", "duties.corporate",
+    "duties.key_account", "duties.client_acquisition", "duties.market_analysis",
+    "duties.competitor_analysis", "duties.client_retention", "duties.product_knowledge",
+    "job_description.purpose", "job_description.structure", "job_description.approval",
+    "job_description.general_provisions",
+    "candidate.qualities", "candidate.computer_skills", "candidate.requirements",
+    "candidate.education", "candidate.no_experience", "candidate.cv",
+    "career.growth", "career.pros", "career.cons",
+    "salary.overview",
+    "chat.greeting", "chat.thanks", "chat.goodbye", "chat.about",
+)  # fmt: skip
+
+MIN_QUESTIONS = 12

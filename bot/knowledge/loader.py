@@ -1,0 +1,179 @@
+"""Load knowledge/*.yaml into one immutable KnowledgeBase, all or nothing.
+
+Every mistake is collected (not just the first) and reported with file, line and a plain
+sentence; if there is any, `KnowledgeInvalid` is raised and no object is returned, so a
+caller that already serves a knowledge base simply keeps it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .contract import CONTRACT_TOPICS
+from .errors import KnowledgeInvalid, Problem
+from .model import LANGS, KnowledgeBase, Salary, Section, Source, Text, Topic, Vacancy
+from .salary import compute_facts, facts_text
+from .schema import validate
+from .yamlsource import YamlDocument, read_yaml
+
+VACANCY_FILE = "vacancies.yaml"
+_SPACE_RE = re.compile(r"\s+")
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    """The YAML files that make up a knowledge base, in a stable order."""
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _text(d: dict[str, Any]) -> Text:
+    return Text(lv=str(d["lv"]).strip(), ru=str(d["ru"]).strip())
+
+
+def _question_key(q: str) -> str:
+    return _SPACE_RE.sub(" ", q.casefold()).strip(" ?!.")
+
+
+def load_knowledge(
+    directory: str | Path, required_topics: Iterable[str] = CONTRACT_TOPICS
+) -> KnowledgeBase:
+    """Read, validate and build a knowledge base; raise KnowledgeInvalid on any problem."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise KnowledgeInvalid([Problem(str(root), 0, "the knowledge directory does not exist")])
+    files = knowledge_files(root)
+    if not files:
+        raise KnowledgeInvalid([Problem(str(root), 0, "no .yaml files in the knowledge directory")])
+
+    problems: list[Problem] = []
+    docs: list[YamlDocument] = []
+    for path in files:
+        doc, found = read_yaml(path, path.name)
+        problems += found
+        if doc is not None:
+            schema_problems = validate(doc)
+            problems += schema_problems
+            if not schema_problems:
+                docs.append(doc)
+    if problems:
+        raise KnowledgeInvalid(problems)
+
+    section_docs = [d for d in docs if "vacancies" not in d.data]
+    vacancy_docs = [d for d in docs if "vacancies" in d.data]
+
+    topics: dict[str, Topic] = {}
+    sections: list[Section] = []
+    section_seen: dict[str, str] = {}
+    question_seen: dict[str, tuple[str, int, str]] = {}
+    related_refs: list[tuple[str, int, str, str]] = []
+
+    for doc in section_docs:
+        data = doc.data
+        sid = data["section"]
+        if sid in section_seen:
+            problems.append(Problem(doc.name, doc.line(("section",)),
+                                    f"section '{sid}' is already defined in {section_seen[sid]}"))
+            continue
+        section_seen[sid] = doc.name
+        ids: list[str] = []
+        for i, t in enumerate(data["topics"]):
+            tid = t["id"]
+            line = doc.line(("topics", i))
+            if not tid.startswith(sid + "."):
+                problems.append(Problem(doc.name, doc.line(("topics", i, "id")),
+                                        f"topic id '{tid}' must start with '{sid}.' "
+                                        f"(the section of this file)"))
+            if tid in topics:
+                problems.append(Problem(doc.name, doc.line(("topics", i, "id")),
+                                        f"duplicate topic id '{tid}' (first defined at "
+                                        f"{topics[tid].source})"))
+                continue
+            for lang in LANGS:
+                for j, q in enumerate(t["questions"][lang]):
+                    key = _question_key(q)
+                    qline = doc.line(("topics", i, "questions", lang, j))
+                    if key in question_seen:
+                        fname, fline, other = question_seen[key]
+                        problems.append(Problem(doc.name, qline,
+                                                f"duplicate question '{q.strip()}' (also in "
+                                                f"topic '{other}' at {fname}:{fline})"))
+                    else:
+                        question_seen[key] = (doc.name, qline, tid)
+            for j, rid in enumerate(t.get("related", [])):
+                related_refs.append((doc.name, doc.line(("topics", i, "related", j)), tid, rid))
+            facts = t.get("facts")
+            topics[tid] = Topic(
+                id=tid,
+                section=sid,
+                title=_text(t["title"]),
+                answer=_text(t["answer"]),
+                questions={lang: tuple(q.strip() for q in t["questions"][lang]) for lang in LANGS},
+                related=tuple(t.get("related", [])),
+                source=Source(doc.name, line),
+                facts=facts,
+            )
+            ids.append(tid)
+        sections.append(Section(sid, int(data.get("order", 100)), _text(data["title"]), tuple(ids)))
+
+    for fname, line, tid, rid in related_refs:
+        if rid not in topics:
+            problems.append(Problem(fname, line, f"topic '{tid}' lists unknown related topic '{rid}'"))
+        elif rid == tid:
+            problems.append(Problem(fname, line, f"topic '{tid}' lists itself as related"))
+
+    vacancies: list[Vacancy] = []
+    vacancy_seen: dict[str, str] = {}
+    for doc in vacancy_docs:
+        for i, v in enumerate(doc.data["vacancies"]):
+            vid = str(v["id"])
+            line = doc.line(("vacancies", i))
+            if vid in vacancy_seen:
+                problems.append(Problem(doc.name, doc.line(("vacancies", i, "id")),
+                                        f"duplicate vacancy id '{vid}' (first at {vacancy_seen[vid]})"))
+                continue
+            vacancy_seen[vid] = f"{doc.name}:{line}"
+            salary = None
+            if "salary" in v:
+                s = v["salary"]
+                lo, hi, neg = s.get("min"), s.get("max"), bool(s.get("negotiable", False))
+                sline = doc.line(("vacancies", i, "salary"))
+                if lo is not None and hi is not None and lo > hi:
+                    problems.append(Problem(doc.name, sline,
+                                            f"vacancy '{vid}': salary min {lo} is greater than max {hi}"))
+                if neg and (lo is not None or hi is not None):
+                    problems.append(Problem(doc.name, sline, f"vacancy '{vid}': a salary is either "
+                                            "'negotiable: true' or has min/max, not both"))
+                if not neg and lo is None and hi is None:
+                    problems.append(Problem(doc.name, sline, f"vacancy '{vid}': salary needs min, "
+                                            "max or 'negotiable: true' (or remove 'salary')"))
+                salary = Salary(lo, hi, neg, s.get("currency", "RUB"), s.get("period", "month"))
+            req = v.get("requirements")
+            vacancies.append(Vacancy(vid, _text(req) if req else None, salary,
+                                     v.get("industry"), Source(doc.name, line)))
+
+    for tid in required_topics:
+        if tid not in topics:
+            sid = tid.split(".")[0]
+            where = section_seen.get(sid, f"{sid}.yaml")
+            problems.append(Problem(where, 1, f"topic '{tid}' is required (deep links and "
+                                    "evaluation sets use it) but is missing"))
+
+    facts = compute_facts(vacancies) if vacancies else None
+    for t in topics.values():
+        if t.facts == "salary" and (facts is None or facts.with_figure == 0):
+            problems.append(Problem(t.source.file, t.source.line, f"topic '{t.id}' shows salary "
+                                    f"facts but {VACANCY_FILE} has no listing with a figure"))
+    if problems:
+        raise KnowledgeInvalid(problems)
+
+    answers: dict[tuple[str, str], str] = {}
+    for t in topics.values():
+        for lang in LANGS:
+            body = t.answer.get(lang)
+            if t.facts == "salary" and facts is not None:
+                body = facts_text(facts, lang) + "\n\n" + body
+            answers[(t.id, lang)] = body
+    sections.sort(key=lambda s: (s.order, s.id))
+    return KnowledgeBase(topics, tuple(sections), tuple(vacancies), facts, answers, str(root))

@@ -1,0 +1,114 @@
+"""Immutable knowledge objects: what the matcher and the replies read, never mutate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+LANGS: tuple[str, ...] = ("lv", "ru")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One text in both reply languages."""
+
+    lv: str
+    ru: str
+
+    def get(self, lang: str) -> str:
+        return self.ru if lang == "ru" else self.lv
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an object was written, so messages can point an admin at it."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    section: str
+    title: Text
+    answer: Text
+    questions: Mapping[str, tuple[str, ...]]
+    related: tuple[str, ...]
+    source: Source
+    facts: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    order: int
+    title: Text
+    topic_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Salary:
+    """A listing's pay: a range (either end may be open) or "by agreement"."""
+
+    min: int | None
+    max: int | None
+    negotiable: bool
+    currency: str = "RUB"
+    period: str = "month"
+
+    @property
+    def has_figure(self) -> bool:
+        return self.min is not None or self.max is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Vacancy:
+    id: str
+    requirements: Text | None
+    salary: Salary | None
+    industry: str | None
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class SalaryFacts:
+    """Figures computed from the vacancy listings at load time."""
+
+    listings: int
+    with_figure: int
+    negotiable: int
+    unstated: int
+    lowest: int | None
+    highest: int | None
+    typical_low: int | None
+    typical_high: int | None
+    currency: str = "RUB"
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the bot knows; replaced whole on reload, never edited in place."""
+
+    topics: Mapping[str, Topic]
+    sections: tuple[Section, ...]
+    vacancies: tuple[Vacancy, ...]
+    salary_facts: SalaryFacts | None
+    answers: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    directory: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "topics", MappingProxyType(dict(self.topics)))
+        object.__setattr__(self, "answers", MappingProxyType(dict(self.answers)))
+
+    def answer(self, topic_id: str, lang: str) -> str:
+        """The full answer text (computed facts included) of a topic in a language."""
+        return self.answers[(topic_id, lang)]
+
+    def section_of(self, topic_id: str) -> Section:
+        sid = self.topics[topic_id].section
+        return next(s for s in self.sections if s.id == sid)

@@ -1,0 +1,104 @@
+"""JSON Schema validation of one knowledge file, with errors an admin can act on.
+
+The schema lives in knowledge/schema.json so editors (yaml-language-server) can use the
+same file for autocompletion; here its terse errors become plain sentences with a line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .errors import Problem
+from .yamlsource import YamlDocument
+
+_HERE = Path(__file__).resolve()
+SCHEMA_CANDIDATES = (
+    _HERE.parents[2] / "knowledge" / "schema.json",
+    Path.cwd() / "knowledge" / "schema.json",
+)
+_LANG_NAMES = {"lv": "Latvian (lv)", "ru": "Russian (ru)"}
+
+
+@lru_cache(maxsize=4)
+def _validator(path: str) -> Draft202012Validator:
+    schema = json.loads(Path(path).read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def schema_path() -> Path:
+    """The shipped schema (the code's contract, not something an admin edits)."""
+    for p in SCHEMA_CANDIDATES:
+        if p.is_file():
+            return p
+    raise FileNotFoundError("knowledge/schema.json not found next to the bot package")
+
+
+def _where(path: tuple[Any, ...]) -> str:
+    parts = []
+    for p in path:
+        parts.append(f"[{p + 1}]" if isinstance(p, int) else f".{p}")
+    return "".join(parts).lstrip(".") or "top level"
+
+
+def _message(err: ValidationError, doc: YamlDocument) -> tuple[int, str]:
+    path = tuple(err.absolute_path)
+    where = _where(path)
+    v = err.validator
+    if v == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
+        key = extra[0] if extra else "?"
+        hint = difflib.get_close_matches(str(key), allowed, n=1)
+        tip = f" — did you mean '{hint[0]}'?" if hint else ""
+        return doc.key_line(path + (key,)), (
+            f"unknown key '{key}' in {where}{tip} (allowed: {', '.join(allowed)})"
+        )
+    if v == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else str(err.validator_value)
+        if missing in _LANG_NAMES:
+            return doc.line(path), f"{where}: the {_LANG_NAMES[missing]} text is missing"
+        return doc.line(path), f"{where}: required key '{missing}' is missing"
+    if v == "pattern" and err.validator_value == "\\S":
+        what = "answer" if "answer" in path else "text"
+        return doc.line(path), f"{where}: empty {what}"
+    if v == "type":
+        if err.validator_value == "integer" and ("min" in path or "max" in path):
+            return doc.line(path), (
+                f"{where}: salary must be a whole number written with digits only, like 40000"
+                f" (got {err.instance!r})"
+            )
+        return doc.line(path), f"{where}: expected {err.validator_value}, got {err.instance!r}"
+    if v == "minItems":
+        return doc.line(path), f"{where}: the list is empty"
+    if v == "maxItems":
+        return doc.line(path), f"{where}: at most {err.validator_value} items are allowed"
+    if v == "minimum":
+        return doc.line(path), f"{where}: must not be negative (got {err.instance!r})"
+    if v == "enum":
+        options = ", ".join(repr(o) for o in err.validator_value)
+        return doc.line(path), f"{where}: {err.instance!r} is not allowed (use one of {options})"
+    if v == "pattern":
+        return doc.line(path), f"{where}: {err.instance!r} has the wrong form"
+    return doc.line(path), f"{where}: {err.message}"
+
+
+def validate(doc: YamlDocument) -> list[Problem]:
+    """All schema problems of a document, sorted by line."""
+    validator = _validator(str(schema_path()))
+    problems = []
+    for err in validator.iter_errors(doc.data):
+        leaf = err
+        if err.context:  # oneOf/anyOf: report the most relevant branch
+            from jsonschema.exceptions import best_match
+
+            leaf = best_match(err.context) or err
+        line, msg = _message(leaf, doc)
+        problems.append(Problem(doc.name, line, msg))
+    return sorted(set(problems), key=lambda p: (p.line, p.message))

@@ -1,0 +1,119 @@
+"""Safe YAML reading that remembers the line of every value.
+
+PyYAML's safe loader forgets positions once it builds Python objects; admins need "file,
+line, problem", so we compose the node tree ourselves and record a line per path. Aliases
+are refused (knowledge files never need them, and they are the door for alias bombs),
+and duplicate keys, which PyYAML would silently overwrite, are reported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+MAX_FILE_BYTES = 1_000_000
+
+PathKey = tuple[str | int, ...]
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "aliases (*name) are not allowed in knowledge files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+class YamlDocument:
+    """A parsed file: its data plus the line (1-based) where each path starts."""
+
+    def __init__(self, name: str, data: Any, lines: dict[PathKey, int]) -> None:
+        self.name = name
+        self.data = data
+        self._lines = lines
+
+    def line(self, path: PathKey) -> int:
+        """Line of the deepest known prefix of path (the file's first line if none)."""
+        p = tuple(path)
+        while p:
+            if p in self._lines:
+                return self._lines[p]
+            p = p[:-1]
+        return self._lines.get((), 1)
+
+    def key_line(self, path: PathKey) -> int:
+        """Line of the key itself for mapping entries (falls back to line())."""
+        return self._lines.get(("#key",) + tuple(path), self.line(path))
+
+
+def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], problems: list[Problem],
+           name: str) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _build(key_node, path + ("#k",), {}, problems, name)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                problems.append(Problem(name, key_node.start_mark.line + 1,
+                                        "a key must be a plain word"))
+                continue
+            key = str(key)
+            if key in out:
+                problems.append(Problem(name, key_node.start_mark.line + 1,
+                                        f"key '{key}' appears twice in the same block"))
+                continue
+            lines[("#key",) + path + (key,)] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, path + (key,), lines, problems, name)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(n, path + (i,), lines, problems, name) for i, n in enumerate(node.value)]
+    return yaml.SafeLoader.construct_object(_CONSTRUCTOR, node)  # scalar
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Read one file; on any problem return (None, problems) and never a partial document."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(name, 1, f"cannot read the file: {exc.strerror or exc}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(name, 1, f"the file is too large ({len(raw):,} bytes; "
+                                       f"the limit is {MAX_FILE_BYTES:,})")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(name, line, "the file is not UTF-8 text: save it as UTF-8")]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [Problem(name, line, "the file contains a NUL byte (is it binary?)")]
+    try:
+        node = yaml.compose(text, Loader=_NoAliasLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = exc.problem or exc.context or "invalid YAML"
+        return None, [Problem(name, line, f"YAML syntax error: {what}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(name, 1, f"YAML syntax error: {exc}")]
+    if node is None:
+        return None, [Problem(name, 1, "the file is empty")]
+    lines: dict[PathKey, int] = {}
+    problems: list[Problem] = []
+    try:
+        data = _build(node, (), lines, problems, name)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return None, [Problem(name, mark.line + 1 if mark else 1, f"invalid value: {exc}")]
+    if problems:
+        return None, problems
+    return YamlDocument(name, data, lines), []

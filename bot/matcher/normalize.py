@@ -1,0 +1,184 @@
+"""Bring Latvian, Russian and Russian-in-Latin text to one comparable token form.
+
+Users type without diacritics ("pienakumi"), in translit ("objazannosti akkaunt
+menedzhera"), with doubled letters ("paarvaldnieks") and in every case and script. Every
+text — knowledge-base questions and user queries alike — goes through the same pipeline,
+so two spellings of one word meet in the same *skeleton*:
+
+    NFKC + casefold → drop zero-width/control marks → Cyrillic to Latin → Latvian
+    diacritics folded → digraphs and spelling variants collapsed → doubled letters
+    collapsed → stop words dropped → endings stripped.
+
+The skeleton is lossy on purpose; it is only used for comparison, never shown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = [
+    "STOP_LV", "STOP_RU", "STOP_WORDS", "content_stems", "fold", "has_latvian_letters",
+    "is_cyrillic", "stem", "stems", "tokens",
+]
+
+_CYRILLIC_TO_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c",
+    "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "і": "i", "ї": "i", "є": "e", "ў": "u", "ґ": "g",
+}  # fmt: skip
+
+_LATVIAN_FOLD = str.maketrans("āčēģīķļņōŗšūž", "acegiklnorsuz")
+
+# Order matters: longer digraphs first. Applied to every Latin skeleton, so a variant
+# typed by a user and the same word written correctly always collapse the same way.
+_DIGRAPHS: tuple[tuple[str, str], ...] = (
+    ("shch", "s"), ("sch", "s"), ("tch", "c"), ("sh", "s"), ("ch", "c"), ("zh", "z"),
+    ("kh", "h"), ("ts", "c"), ("tz", "c"), ("ck", "k"), ("ph", "f"), ("x", "ks"),
+    ("q", "k"), ("w", "v"),
+    ("ya", "a"), ("ja", "a"), ("ia", "a"), ("yu", "u"), ("ju", "u"), ("iu", "u"),
+    ("yo", "o"), ("jo", "o"), ("ye", "e"), ("je", "e"), ("y", "i"), ("j", "i"),
+)  # fmt: skip
+_DIGRAPH_RE = re.compile("|".join(re.escape(a) for a, _ in _DIGRAPHS))
+_DIGRAPH_MAP = dict(_DIGRAPHS)
+_DOUBLE_RE = re.compile(r"([a-z])\1+")
+_TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+# English loans and common variants that no letter rule can bring together.
+_CANONICAL = {
+    "acount": "akaunt", "akount": "akaunt", "akaunts": "akaunt",
+    "manager": "menedzer", "menager": "menedzer", "maneger": "menedzer",
+    "menedzers": "menedzer", "meneger": "menedzer", "menedzeris": "menedzer",
+    "1s": "1c", "rezume": "cv", "resume": "cv",
+    "sales": "prodaz", "salary": "zarplat", "key": "klucev",
+}  # fmt: skip
+
+# Question and function words (written naturally, normalized at import).
+_STOP_LV = """
+kas ko kā kāds kāda kādi kādas kādu kādus kādam kādai kur kad kāpēc kamdēļ vai ir
+nav bija būs būt esmu esi ir un ar par uz no pie pēc līdz priekš bet jo ka lai ja tad arī
+vēl jau tikai vien tas tā tie tās to tam tai tos šis šī šie šīs šo šim šai es man mani
+mans mana manu mēs mums tu tev tevi tavs jūs jums jūsu viņš viņa viņam viņai viņu viņi
+viņiem savs sava savu savi sev sevi te tur kaut kas kāds cik daudz ļoti tāds tāda
+kādēļ vajag vajadzētu varētu var varu drīkst gribu gribētu vēlos vēlētos lūdzu pastāsti
+pastāstiet pasaki pasakiet paskaidro paskaidrojiet zināt uzzināt interesē interesētu
+jautājums jautāt saki sakiet kā īsti vispār nu labi ok okay hei sveiki tagad
+"""
+_STOP_RU = """
+что кто как какой какая какое какие каких каким какую где когда почему зачем ли
+и а но или да нет не ни в во на с со к ко по о об от до из у за для при про над под
+это этот эта эти этого этой тот та те то там тут здесь я мне меня мой моя мои ты тебе
+тебя твой вы вам вас ваш он она оно они его ее её им их ему ей себя свой своя свои
+есть быть был была были будет бы же ведь вот вообще ну ок
+можно нужно надо хочу хотел хотела хотелось подскажите подскажи расскажите расскажи
+скажите скажи объясните объясни пожалуйста интересно узнать знать вопрос сколько
+чем тем так также тоже всё все весь kak chto kto eto
+"""
+
+_ENDINGS = tuple(
+    sorted(
+        {
+            # Latvian noun/adjective/verb endings (folded)
+            "ajiem", "ajam", "ajai", "ajas", "ajos", "ajs", "ais", "iem", "ieem",
+            "ams", "ama", "ami", "ot", "os", "am", "as", "es", "is", "us", "ai", "ei",
+            "ie", "em", "im", "um", "s", "a", "e", "i", "o", "u",
+            # Russian endings in the Latin skeleton
+            "ami", "ovi", "ev", "ov", "oi", "ii", "ei", "ogo", "ego", "omu", "emu",
+            "imi", "ih", "ah", "om", "ui", "iu", "ost", "osti", "at", "it", "et", "ut",
+            "ete", "ite", "ec", "ci", "sa",
+        },
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+_MIN_STEM = 3
+
+
+def is_cyrillic(text: str) -> bool:
+    """True when the text holds at least one Cyrillic letter."""
+    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+
+
+def has_latvian_letters(text: str) -> bool:
+    """True when the text holds a letter only Latvian uses (ā, š, ņ…)."""
+    low = text.lower()
+    return any(ch in "āčēģīķļņšūž" for ch in low)
+
+
+def _drop_marks(text: str) -> str:
+    # Zero-width joiners, RTL marks, BOM, soft hyphen and control characters carry no
+    # meaning for matching; Cf/Cc categories cover them all.
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+
+
+def fold(text: str) -> str:
+    """Case-folded, NFKC-normalized text without invisible characters (still readable)."""
+    return _drop_marks(unicodedata.normalize("NFKC", text)).casefold().replace("ё", "е")
+
+
+def _skeleton(token: str) -> str:
+    latin = "".join(_CYRILLIC_TO_LATIN.get(ch, ch) for ch in token)
+    latin = latin.translate(_LATVIAN_FOLD)
+    # Any remaining accented Latin letter (é, ö…) loses its accent.
+    latin = "".join(
+        ch for ch in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(ch)
+    )
+    # Collapsing can create a new digraph ("iya" → "ia"): repeat until stable so the
+    # skeleton of a skeleton is itself.
+    for _ in range(8):
+        new = _DOUBLE_RE.sub(r"\1", _DIGRAPH_RE.sub(lambda m: _DIGRAPH_MAP[m.group(0)], latin))
+        if new == latin:
+            break
+        latin = new
+    return _CANONICAL.get(latin, latin)
+
+
+def tokens(text: str) -> list[str]:
+    """Skeleton tokens of a text, stop words included."""
+    return [_skeleton(t) for t in _TOKEN_RE.findall(fold(text))]
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """Strip one inflectional ending from a skeleton token, keeping at least 3 letters."""
+    if token.isdigit() or any(ch.isdigit() for ch in token):
+        return token
+    for ending in _ENDINGS:
+        if token.endswith(ending) and len(token) - len(ending) >= _MIN_STEM:
+            return _CANONICAL.get(token[: -len(ending)], token[: -len(ending)])
+    return token
+
+
+def _stop_set(raw_words: str) -> frozenset[str]:
+    words = set()
+    for raw in raw_words.split():
+        for tok in tokens(raw):
+            words.add(tok)
+            words.add(stem(tok))
+    return frozenset(words)
+
+
+STOP_LV = _stop_set(_STOP_LV)
+STOP_RU = _stop_set(_STOP_RU)
+STOP_WORDS = STOP_LV | STOP_RU
+
+
+def stems(text: str) -> list[str]:
+    """All stems of a text in order (stop words kept); used for language voting."""
+    return [stem(t) for t in tokens(text)]
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning: stop words and 1-letter tokens dropped."""
+    out: list[str] = []
+    for tok in tokens(text):
+        if tok in STOP_WORDS or len(tok) < 2 and not tok.isdigit():
+            continue
+        st = stem(tok)
+        if st in STOP_WORDS:
+            continue
+        out.append(st)
+    return out
