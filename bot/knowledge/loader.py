@@ -60,8 +60,13 @@ def load_knowledge(
     if problems:
         raise KnowledgeInvalid(problems)
 
-    section_docs = [d for d in docs if "vacancies" not in d.data]
     vacancy_docs = [d for d in docs if "vacancies" in d.data]
+    ood_docs = [d for d in docs if "out_of_domain" in d.data]
+    section_docs = [d for d in docs if d not in vacancy_docs and d not in ood_docs]
+    out_of_domain: dict[str, tuple[str, ...]] = {lang: () for lang in LANGS}
+    for doc in ood_docs:
+        for lang in LANGS:
+            out_of_domain[lang] += tuple(q.strip() for q in doc.data["out_of_domain"][lang])
 
     topics: dict[str, Topic] = {}
     sections: list[Section] = []
@@ -176,4 +181,5 @@ def load_knowledge(
                 body = facts_text(facts, lang) + "\n\n" + body
             answers[(t.id, lang)] = body
     sections.sort(key=lambda s: (s.order, s.id))
-    return KnowledgeBase(topics, tuple(sections), tuple(vacancies), facts, answers, str(root))
+    return KnowledgeBase(topics, tuple(sections), tuple(vacancies), facts, answers, str(root),
+                         out_of_domain)

@@ -100,6 +100,7 @@ class KnowledgeBase:
     salary_facts: SalaryFacts | None
     answers: Mapping[tuple[str, str], str] = field(default_factory=dict)
     directory: str = ""
+    out_of_domain: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "topics", MappingProxyType(dict(self.topics)))

@@ -19,7 +19,7 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
-    "STOP_LV", "STOP_RU", "STOP_WORDS", "content_stems", "fold", "has_latvian_letters",
+    "STOP_LV", "STOP_RU", "STOP_WORDS", "SYNONYMS", "canonical", "content_stems", "fold", "has_latvian_letters",
     "is_cyrillic", "stem", "stems", "tokens",
 ]
 
@@ -53,7 +53,7 @@ _CANONICAL = {
     "manager": "menedzer", "menager": "menedzer", "maneger": "menedzer",
     "menedzers": "menedzer", "meneger": "menedzer", "menedzeris": "menedzer",
     "1s": "1c", "rezume": "cv", "resume": "cv",
-    "sales": "prodaz", "salary": "zarplat", "key": "klucev",
+    "sales": "prodaz", "salary": "zarplat", "key": "klucev", "zp": "zarplat",
 }  # fmt: skip
 
 # Question and function words (written naturally, normalized at import).
@@ -65,21 +65,21 @@ mans mana manu mēs mums tu tev tevi tavs jūs jums jūsu viņš viņa viņam vi
 viņiem savs sava savu savi sev sevi te tur kaut kas kāds cik daudz ļoti tāds tāda
 kādēļ vajag vajadzētu varētu var varu drīkst gribu gribētu vēlos vēlētos lūdzu pastāsti
 pastāstiet pasaki pasakiet paskaidro paskaidrojiet zināt uzzināt interesē interesētu
-jautājums jautāt saki sakiet kā īsti vispār nu labi ok okay hei sveiki tagad
+jautājums jautāt saki sakiet kā īsti vispār nu labi ok okay tagad
 """
 _STOP_RU = """
 что кто как какой какая какое какие каких каким какую где когда почему зачем ли
-и а но или да нет не ни в во на с со к ко по о об от до из у за для при про над под
+и а но или да в во на с со к ко по о об от до из у за для при про над под
 это этот эта эти этого этой тот та те то там тут здесь я мне меня мой моя мои ты тебе
 тебя твой вы вам вас ваш он она оно они его ее её им их ему ей себя свой своя свои
 есть быть был была были будет бы же ведь вот вообще ну ок
 можно нужно надо хочу хотел хотела хотелось подскажите подскажи расскажите расскажи
 скажите скажи объясните объясни пожалуйста интересно узнать знать вопрос сколько
-чем тем так также тоже всё все весь kak chto kto eto
+чем тем так также тоже всё все весь если мы нас нам кроме ещё уже чтобы ли
+kak chto kto eto
 """
 
-_ENDINGS = tuple(
-    sorted(
+_RAW_ENDINGS = (
         {
             # Latvian noun/adjective/verb endings (folded)
             "ajiem", "ajam", "ajai", "ajas", "ajos", "ajs", "ais", "iem", "ieem",
@@ -88,13 +88,10 @@ _ENDINGS = tuple(
             # Russian endings in the Latin skeleton
             "ami", "ovi", "ev", "ov", "oi", "ii", "ei", "ogo", "ego", "omu", "emu",
             "imi", "ih", "ah", "om", "ui", "iu", "ost", "osti", "at", "it", "et", "ut",
-            "ete", "ite", "ec", "ci", "sa",
-        },
-        key=len,
-        reverse=True,
-    )
+            "ete", "ite",
+        }
 )  # fmt: skip
-_MIN_STEM = 3
+_MIN_STEM = 4
 
 
 def is_cyrillic(text: str) -> bool:
@@ -141,9 +138,19 @@ def tokens(text: str) -> list[str]:
     return [_skeleton(t) for t in _TOKEN_RE.findall(fold(text))]
 
 
+def _skeleton_endings() -> tuple[str, ...]:
+    # Endings are written as people spell them; tokens are compared in skeleton form
+    # ("esošajiem" → "esosaiem"), so both spellings of every ending are stripped.
+    ends = set(_RAW_ENDINGS) | {_skeleton(e) for e in _RAW_ENDINGS}
+    return tuple(sorted((e for e in ends if e), key=len, reverse=True))
+
+
+_ENDINGS: tuple[str, ...] = ()
+
+
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
-    """Strip one inflectional ending from a skeleton token, keeping at least 3 letters."""
+    """Strip one inflectional ending from a skeleton token, keeping at least 4 letters."""
     if token.isdigit() or any(ch.isdigit() for ch in token):
         return token
     for ending in _ENDINGS:
@@ -161,6 +168,7 @@ def _stop_set(raw_words: str) -> frozenset[str]:
     return frozenset(words)
 
 
+_ENDINGS = _skeleton_endings()
 STOP_LV = _stop_set(_STOP_LV)
 STOP_RU = _stop_set(_STOP_RU)
 STOP_WORDS = STOP_LV | STOP_RU
@@ -182,3 +190,17 @@ def content_stems(text: str) -> list[str]:
             continue
         out.append(st)
     return out
+
+
+def _synonyms() -> dict[str, str]:
+    from .synonyms import build_map
+
+    return build_map(lambda w: [stem(t) for t in tokens(w) if t not in STOP_WORDS])
+
+
+SYNONYMS = _synonyms()
+
+
+def canonical(stem_: str) -> str:
+    """The synonym group head of a stem (the stem itself when it has no group)."""
+    return SYNONYMS.get(stem_, stem_)

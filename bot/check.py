@@ -1,0 +1,99 @@
+"""`python -m bot check`: validate the knowledge base, then lint it with the real matcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .knowledge.contract import MIN_QUESTIONS
+from .knowledge.errors import KnowledgeInvalid, Problem
+from .knowledge.loader import load_knowledge
+from .knowledge.model import LANGS, KnowledgeBase
+from .matcher.decide import Matcher
+
+
+@dataclass
+class CheckResult:
+    kb: KnowledgeBase | None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_json(self) -> dict[str, Any]:
+        kb = self.kb
+        return {
+            "ok": self.ok,
+            "errors": [p.as_dict() for p in self.errors],
+            "warnings": [p.as_dict() for p in self.warnings],
+            "topics": [
+                {"id": t.id, "section": t.section,
+                 "questions": {lang: len(t.questions[lang]) for lang in LANGS}}
+                for t in (kb.topics.values() if kb else [])
+            ],
+            "vacancies": len(kb.vacancies) if kb else 0,
+        }
+
+
+def lint(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
+    """Warnings: thin or untranslated topics, ambiguous and near-duplicate questions."""
+    out: list[Problem] = []
+    for t in kb.topics.values():
+        src = t.source
+        for lang in LANGS:
+            n = len(t.questions[lang])
+            if n < MIN_QUESTIONS:
+                out.append(Problem(src.file, src.line, f"topic '{t.id}' has {n} {lang} example "
+                                   f"questions; aim for at least {MIN_QUESTIONS}"))
+        if t.answer.lv == t.answer.ru:
+            out.append(Problem(src.file, src.line, f"topic '{t.id}': the lv and ru answers are "
+                               "identical (missing translation?)"))
+        if t.title.lv == t.title.ru:
+            out.append(Problem(src.file, src.line, f"topic '{t.id}': the lv and ru titles are "
+                               "identical (missing translation?)"))
+    index = matcher.index
+    seen: dict[frozenset[str], tuple[str, str]] = {}
+    for i, ex in enumerate(index.examples):
+        topic = kb.topics.get(ex.topic)
+        if topic is None or ex.text == topic.title.get(ex.lang):
+            continue
+        key = frozenset(ex.stems)
+        if key in seen and seen[key][0] != ex.topic:
+            out.append(Problem(topic.source.file, topic.source.line,
+                               f"question '{ex.text}' ({ex.topic}) says the same as "
+                               f"'{seen[key][1]}' ({seen[key][0]})"))
+        seen.setdefault(key, (ex.topic, ex.text))
+        ranked = index.score(ex.text, exclude=i)
+        if ranked and ranked[0].topic != ex.topic:
+            own = next((r.score for r in ranked if r.topic == ex.topic), 0.0)
+            if ranked[0].score - own > 0.1:
+                out.append(Problem(topic.source.file, topic.source.line,
+                                   f"question '{ex.text}' ({ex.topic}) matches "
+                                   f"'{ranked[0].topic}' better than its own topic"))
+    return out
+
+
+def run_check(directory: str) -> CheckResult:
+    try:
+        kb = load_knowledge(directory)
+    except KnowledgeInvalid as exc:
+        return CheckResult(None, exc.problems)
+    return CheckResult(kb, [], lint(kb, Matcher(kb)))
+
+
+def summary_lines(res: CheckResult) -> list[str]:
+    kb = res.kb
+    if kb is None:
+        return []
+    lines = ["Topics per section: " + ", ".join(f"{s.id} {len(s.topic_ids)}" for s in kb.sections)]
+    per_lang = {lang: sum(len(t.questions[lang]) for t in kb.topics.values()) for lang in LANGS}
+    lines.append(f"Topics: {len(kb.topics)}; example questions: "
+                 + ", ".join(f"{lang} {n}" for lang, n in per_lang.items()))
+    f = kb.salary_facts
+    if f:
+        lines.append(f"Vacancies: {f.listings} ({f.with_figure} with a figure, {f.negotiable} "
+                     f"by agreement, {f.unstated} without salary); lowest {f.lowest}, highest "
+                     f"{f.highest}, typical {f.typical_low}–{f.typical_high} {f.currency}/month")
+    return lines

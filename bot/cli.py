@@ -1,0 +1,205 @@
+"""Command line: run the bot (Telegram or terminal chat), ask, eval, check, links."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .knowledge.errors import KnowledgeInvalid
+from .knowledge.loader import load_knowledge
+from .knowledge.model import KnowledgeBase
+from .settings import SettingsError, load_settings
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _load(directory: str | None) -> KnowledgeBase:
+    settings_dir = directory or str(load_settings().knowledge_dir)
+    return load_knowledge(settings_dir)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .matcher.decide import Matcher
+    from .replies import decision_reply
+    from .conversation import ask as converse
+    from .state import Served
+
+    kb = _load(args.knowledge)
+    served = Served(kb, Matcher(kb))
+    questions: list[str] = []
+    for q in args.question:
+        if q == "-":
+            questions += [line.strip() for line in sys.stdin if line.strip()]
+        else:
+            questions.append(q)
+    if not questions:
+        return _fail("give a question, or '-' to read questions from standard input")
+    for q in questions:
+        answered = converse(served, q, args.lang or "lv", fixed_lang=bool(args.lang))
+        d = answered.decision
+        reply = decision_reply(kb, d)
+        if args.json:
+            print(json.dumps({
+                "query": q,
+                "lang": d.lang,
+                "outcome": d.outcome,
+                "topic": d.topic if d.outcome == "answer" else None,
+                "score": d.score,
+                "answer": reply.text,
+                "suggestions": [{"topic": s.topic, "score": round(s.score, 4)}
+                                for s in d.suggestions],
+            }, ensure_ascii=False))
+        else:
+            from .localchat import render
+
+            text, _ = render(reply)
+            print(text + "\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate, load_cases
+    from .matcher.decide import Matcher
+
+    kb = _load(args.knowledge)
+    try:
+        cases = load_cases(args.file)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return _fail(f"cannot read {args.file}: {exc}")
+    report = evaluate(kb, Matcher(kb), cases)
+    s = report.summary()
+    if args.json:
+        print(json.dumps({**s, "failures": [
+            {"q": r.case.q, "expect": r.case.expect, "lang": r.case.lang,
+             "outcome": r.decision.outcome, "topic": r.decision.topic,
+             "reply_lang": r.decision.lang, "score": r.decision.score,
+             "suggestions": [x.topic for x in r.decision.suggestions],
+             "reasons": list(r.reasons)} for r in report.results if not r.passed]},
+            ensure_ascii=False, indent=2))
+    else:
+        for r in report.results:
+            if not r.passed:
+                sugg = ", ".join(x.topic for x in r.decision.suggestions)
+                print(f"FAIL {r.case.q!r}: {'; '.join(r.reasons)} "
+                      f"[{r.decision.outcome} {r.decision.score:.2f}{' → ' + sugg if sugg else ''}]")
+        print(f"\naccuracy {s['accuracy']:.1%} ({s['passed']}/{s['cases']}); "
+              + ", ".join(f"{k} {v:.1%}" for k, v in s["by_lang"].items()))
+        print(f"in-domain {s['in_domain']:.1%}; out-of-domain refused "
+              f"{s['out_of_domain_refused']:.1%}; confident wrong answers {s['confident_wrong']} "
+              f"({s['confident_wrong_rate']:.1%})")
+        print("outcomes: " + ", ".join(f"{k} {v}" for k, v in s["outcomes"].items()))
+    if args.min_accuracy is not None and report.accuracy < args.min_accuracy:
+        print(f"accuracy {report.accuracy:.1%} is below --min-accuracy {args.min_accuracy:.1%}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import run_check, summary_lines
+
+    directory = args.knowledge or str(load_settings().knowledge_dir)
+    res = run_check(directory)
+    if args.json:
+        print(json.dumps(res.as_json(), ensure_ascii=False, indent=2))
+    else:
+        for p in res.errors:
+            print(f"ERROR {p}")
+        for p in res.warnings:
+            print(f"warning {p}")
+        for line in summary_lines(res):
+            print(line)
+        print(("OK" if res.ok else "FAILED") + f": {len(res.errors)} errors, "
+              f"{len(res.warnings)} warnings")
+    return 0 if res.ok else 1
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    from .replies import deep_link
+
+    kb = _load(args.knowledge)
+    username = args.username or load_settings().bot_username or "YourBot"
+    for s in kb.sections:
+        for tid in s.topic_ids:
+            print(f"{tid}\t{deep_link(username, tid)}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from .state import KnowledgeState
+
+    state = KnowledgeState(Path(args.knowledge) if args.knowledge else settings.knowledge_dir)
+    if settings.token is None:
+        from .localchat import run as local_run
+
+        logging.getLogger().setLevel(logging.WARNING)
+        return local_run(state)
+    from .telegram.app import run_telegram
+
+    return run_telegram(settings, state)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Account-manager Q&A bot (Latvian and Russian). Without a subcommand it "
+        "runs the bot: on Telegram when TELEGRAM_BOT_TOKEN is set, else as a terminal chat.",
+    )
+    parser.add_argument("--knowledge", help="knowledge directory (default: $KNOWLEDGE_DIR "
+                        "or knowledge/)")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("ask", help="answer questions as the bot would")
+    p.add_argument("question", nargs="*", help="questions; '-' reads one per line from stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per question")
+    p.add_argument("--lang", choices=["lv", "ru"], help="force the reply language")
+    p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="run an evaluation set and print accuracy")
+    p.add_argument("file", help="YAML evaluation set (see shared/eval/README.md)")
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.add_argument("--min-accuracy", type=float, help="exit 1 below this accuracy (0–1)")
+    p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("check", help="validate and lint the knowledge base")
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("links", help="print every topic's deep link")
+    p.add_argument("--username", help="bot username (default: $BOT_USERNAME)")
+    p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_links)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", cmd_run)
+    try:
+        return int(func(args))
+    except SettingsError as exc:
+        return _fail(str(exc))
+    except KnowledgeInvalid as exc:
+        print("error: the knowledge base is invalid:", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  {p}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

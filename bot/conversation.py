@@ -1,0 +1,65 @@
+"""What the bot says to a text or a button, independent of Telegram and of storage.
+
+Both front ends (Telegram handlers, the terminal chat) call these functions with the
+knowledge base being served and the user's language, and render the `Reply`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from . import replies
+from .knowledge.model import LANGS
+from .matcher.decide import Decision
+from .replies import Reply
+from .state import Served
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    decision: Decision
+    reply: Reply
+
+
+def ask(served: Served, text: str, lang: str, fixed_lang: bool = False) -> Answered:
+    """Answer a free-text question; the reply follows the language the user wrote in
+    unless they fixed one with /language."""
+    decision = served.matcher.decide(text, fallback_lang=lang)
+    if fixed_lang and decision.lang != lang:
+        decision = replace(decision, lang=lang)
+    return Answered(decision, replies.decision_reply(served.kb, decision))
+
+
+def act(served: Served, action: str, lang: str) -> Reply | None:
+    """A menu button: 'menu', 's:<section>', 't:<topic>'. None when the action is unknown
+    (forged or from an older knowledge base)."""
+    kb = served.kb
+    if action == "menu":
+        return replies.topics_reply(kb, lang)
+    if action.startswith("s:"):
+        sid = action[2:]
+        if any(s.id == sid for s in kb.sections):
+            return replies.section_reply(kb, sid, lang)
+        return None
+    if action.startswith("t:"):
+        tid = action[2:]
+        return replies.answer_reply(kb, tid, lang) if tid in kb.topics else None
+    return None
+
+
+def salary(served: Served, lang: str) -> Reply:
+    return replies.answer_reply(served.kb, "salary.overview", lang)
+
+
+def language_for(code: str | None) -> tuple[str, bool]:
+    """Reply language from Telegram's language_code, and whether it was a guess."""
+    c = (code or "").lower().split("-")[0]
+    if c == "lv":
+        return "lv", False
+    if c in ("ru", "uk", "be", "kk"):
+        return "ru", False
+    return "lv", True
+
+
+def valid_lang(lang: str | None) -> str | None:
+    return lang if lang in LANGS else None

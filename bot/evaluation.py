@@ -1,0 +1,123 @@
+"""Run an evaluation set (../shared/eval/README.md format) through the real reply path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .knowledge.model import KnowledgeBase
+from .matcher.decide import Decision, Matcher
+from .replies import decision_reply
+
+_DIGIT_SEP = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d)")
+
+
+def _canon(text: str) -> str:
+    return _DIGIT_SEP.sub("", text).casefold()
+
+
+def contains(reply: str, needle: str) -> bool:
+    """The README's rule: case-folded, digit-group separators removed on both sides, and a
+    needle that starts/ends with a digit must meet a whole number there."""
+    hay, pin = _canon(reply), _canon(needle)
+    if not pin:
+        return True
+    pattern = re.escape(pin)
+    if pin[0].isdigit():
+        pattern = r"(?<!\d)" + pattern
+    if pin[-1].isdigit():
+        pattern += r"(?!\d)"
+    return re.search(pattern, hay) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    q: str
+    expect: tuple[str, ...] | None
+    lang: str
+    contains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    case: Case
+    decision: Decision
+    reply: str
+    passed: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def confident_wrong(self) -> bool:
+        d = self.decision
+        if d.outcome != "answer":
+            return False
+        return self.case.expect is None or d.topic not in self.case.expect
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    data: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    cases = []
+    for item in data:
+        exp = item.get("expect")
+        expect = None if exp is None else tuple(exp) if isinstance(exp, list) else (exp,)
+        cases.append(Case(str(item["q"]), expect, str(item.get("lang", "lv")),
+                          tuple(str(c) for c in item.get("contains", []) or [])))
+    return cases
+
+
+def run_case(kb: KnowledgeBase, matcher: Matcher, case: Case) -> Result:
+    decision = matcher.decide(case.q)
+    reply = decision_reply(kb, decision).text
+    reasons = []
+    if case.expect is None:
+        if decision.topic is not None:
+            reasons.append(f"answered {decision.topic} to an out-of-domain question")
+    elif decision.topic not in case.expect:
+        got = decision.topic or decision.outcome
+        reasons.append(f"chose {got}, expected {' or '.join(case.expect)}")
+    if decision.lang != case.lang:
+        reasons.append(f"replied in {decision.lang}, expected {case.lang}")
+    for needle in case.contains:
+        if not contains(reply, needle):
+            reasons.append(f"reply lacks {needle!r}")
+    return Result(case, decision, reply, not reasons, tuple(reasons))
+
+
+@dataclass
+class Report:
+    results: list[Result] = field(default_factory=list)
+
+    def _rate(self, rs: Sequence[Result]) -> float:
+        return sum(r.passed for r in rs) / len(rs) if rs else 1.0
+
+    @property
+    def accuracy(self) -> float:
+        return self._rate(self.results)
+
+    def summary(self) -> dict[str, Any]:
+        rs = self.results
+        ind = [r for r in rs if r.case.expect is not None]
+        ood = [r for r in rs if r.case.expect is None]
+        return {
+            "cases": len(rs),
+            "passed": sum(r.passed for r in rs),
+            "accuracy": round(self.accuracy, 4),
+            "by_lang": {lang: round(self._rate([r for r in rs if r.case.lang == lang]), 4)
+                        for lang in sorted({r.case.lang for r in rs})},
+            "in_domain": round(self._rate(ind), 4),
+            "out_of_domain_refused": round(
+                sum(r.decision.topic is None for r in ood) / len(ood), 4) if ood else 1.0,
+            "confident_wrong": sum(r.confident_wrong for r in rs),
+            "confident_wrong_rate": round(sum(r.confident_wrong for r in rs) / max(len(rs), 1), 4),
+            "outcomes": {o: sum(r.decision.outcome == o for r in rs)
+                         for o in ("answer", "suggest", "none")},
+        }
+
+
+def evaluate(kb: KnowledgeBase, matcher: Matcher, cases: Sequence[Case]) -> Report:
+    return Report([run_case(kb, matcher, c) for c in cases])

@@ -1,0 +1,90 @@
+"""A chat in the terminal over the same conversation core, for running without a token."""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+from typing import TextIO
+
+from . import conversation, replies
+from .i18n import gettext_for
+from .replies import Reply
+from .state import KnowledgeState
+
+_TAG_RE = re.compile(r"</?b>")
+
+
+def render(reply: Reply) -> tuple[str, list[str]]:
+    """Plain text of a reply and the actions of its numbered options."""
+    text = html.unescape(_TAG_RE.sub("", reply.text))
+    actions: list[str] = []
+    lines = [text]
+    for row in reply.buttons:
+        for b in row:
+            if b.action.startswith(("f:", "share:")):
+                continue
+            actions.append(b.action)
+            lines.append(f"  {len(actions)}) {b.label}")
+    return "\n".join(lines), actions
+
+
+def run(state: KnowledgeState, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """Read questions line by line until end of input; numbers pick the offered options."""
+    lang, fixed = "lv", False
+    actions: list[str] = []
+
+    def show(reply: Reply) -> None:
+        nonlocal actions
+        text, actions = render(reply)
+        stdout.write(text + "\n\n")
+        stdout.flush()
+
+    stdout.write("No TELEGRAM_BOT_TOKEN set: chatting here in the terminal. Set "
+                 "TELEGRAM_BOT_TOKEN (see README) to run on Telegram. /help for help, "
+                 "Ctrl-D to quit.\n\n")
+    interactive = stdin.isatty()
+    try:
+        while True:
+            if interactive:
+                stdout.write("> ")
+                stdout.flush()
+            line = stdin.readline()
+            if not line:
+                break
+            text = line.strip()
+            if not text:
+                continue
+            served = state.current
+            if text.isdigit() and 1 <= int(text) <= len(actions):
+                action = actions[int(text) - 1]
+                if action.startswith("lang:"):
+                    lang, fixed = action[5:], True
+                    show(replies.language_set_reply(lang))
+                    continue
+                reply = conversation.act(served, action, lang)
+                show(reply or replies.expired_reply(lang))
+                continue
+            command = text.split()[0].lower() if text.startswith("/") else ""
+            if command in ("/start", "/topics"):
+                show(replies.start_reply(served.kb, lang) if command == "/start"
+                     else replies.topics_reply(served.kb, lang))
+            elif command == "/salary":
+                show(conversation.salary(served, lang))
+            elif command == "/language":
+                show(replies.language_reply(lang))
+            elif command == "/help":
+                show(replies.help_reply(lang))
+            elif command in ("/quit", "/exit"):
+                break
+            elif command:
+                show(replies.help_reply(lang))
+            else:
+                answered = conversation.ask(served, text, lang, fixed)
+                if not fixed:
+                    lang = answered.decision.lang
+                show(answered.reply)
+    except KeyboardInterrupt:
+        pass
+    stdout.write(gettext_for(lang, "Goodbye!") + "\n")
+    return 0

@@ -1,0 +1,100 @@
+"""Cross-validation on the knowledge base's own questions, to choose weights and thresholds.
+
+Each fold hides a share of every topic's example questions, builds the index from the
+rest and asks the hidden ones: an honest estimate of how the matcher does on a paraphrase
+it has never seen. The out-of-domain examples (knowledge/out_of_domain.yaml) show where
+"I don't know" must start. No evaluation set is involved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..knowledge.model import LANGS, KnowledgeBase
+from .decide import Matcher, Thresholds
+from .index import Index, Scored, Weights
+
+
+@dataclass(frozen=True, slots=True)
+class Trial:
+    """One asked question: what was expected and how the topics ranked."""
+
+    text: str
+    expect: str | None  # None: out of domain
+    lang: str
+    ranked: tuple[Scored, ...]
+
+
+def _folds(kb: KnowledgeBase, k: int) -> Iterator[tuple[KnowledgeBase, list[tuple[str, str, str]]]]:
+    for f in range(k):
+        held: list[tuple[str, str, str]] = []
+        topics = {}
+        for tid, t in kb.topics.items():
+            qs = {}
+            for lang in LANGS:
+                keep = []
+                for i, q in enumerate(t.questions[lang]):
+                    if i % k == f:
+                        held.append((tid, lang, q))
+                    else:
+                        keep.append(q)
+                qs[lang] = tuple(keep)
+            topics[tid] = dataclasses.replace(t, questions=qs)
+        yield dataclasses.replace(kb, topics=topics), held
+
+
+def cross_validate(kb: KnowledgeBase, weights: Weights | None = None, k: int = 5) -> list[Trial]:
+    """Held-out trials for every example question, plus the out-of-domain examples."""
+    trials: list[Trial] = []
+    for train, held in _folds(kb, k):
+        index = Index(train, weights=weights)
+        for tid, lang, q in held:
+            trials.append(Trial(q, tid, lang, tuple(index.score(q))))
+    index = Index(kb, weights=weights)
+    for lang in LANGS:
+        for q in kb.out_of_domain.get(lang, ()):
+            trials.append(Trial(q, None, lang, tuple(index.score(q))))
+    return trials
+
+
+@dataclass(frozen=True, slots=True)
+class Outcomes:
+    in_domain: int
+    answered_right: int
+    answered_wrong: int
+    suggested_right: int  # the right topic among the suggestions
+    out_of_domain: int
+    refused: int  # out-of-domain questions that got no answer (suggest or none)
+    ood_answered: int
+
+    @property
+    def right_rate(self) -> float:
+        return self.answered_right / max(self.in_domain, 1)
+
+    @property
+    def wrong_rate(self) -> float:
+        return (self.answered_wrong + self.ood_answered) / max(
+            self.in_domain + self.out_of_domain, 1
+        )
+
+
+def judge(trials: list[Trial], kb: KnowledgeBase, thresholds: Thresholds) -> Outcomes:
+    """What the matcher would do on the trials with these thresholds."""
+    m = Matcher.__new__(Matcher)
+    m.thresholds = thresholds
+    counts = dict(in_domain=0, answered_right=0, answered_wrong=0, suggested_right=0,
+                  out_of_domain=0, refused=0, ood_answered=0)
+    for t in trials:
+        outcome, topic, picks = Matcher.outcome(m, list(t.ranked))
+        if t.expect is None:
+            counts["out_of_domain"] += 1
+            counts["ood_answered" if outcome == "answer" else "refused"] += 1
+            continue
+        counts["in_domain"] += 1
+        if outcome == "answer":
+            counts["answered_right" if topic == t.expect else "answered_wrong"] += 1
+        elif outcome == "suggest" and any(p.topic == t.expect for p in picks):
+            counts["suggested_right"] += 1
+    return Outcomes(**counts)

@@ -1,0 +1,86 @@
+"""From scores to one of three outcomes: answer, suggest ("did you mean"), or none.
+
+A confident wrong answer is the worst thing the bot can do, so "answer" needs both a high
+score and a clear lead over the runner-up; anything plausible but unsure becomes a short
+choice of topics; anything weak is an honest "I don't know".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..knowledge.model import KnowledgeBase
+from .index import Index, Scored
+from .normalize import has_latvian_letters, is_cyrillic
+
+Outcome = Literal["answer", "suggest", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    answer: float = 0.62  # best score needed to answer outright
+    margin: float = 0.06  # lead over the runner-up needed to answer outright
+    sure: float = 0.85  # above this the lead does not matter
+    suggest: float = 0.42  # below this: "I don't know"
+    lead: float = 0.15  # a lead this large answers from lead_floor up
+    lead_floor: float = 0.5
+    spread: float = 0.15  # suggestions: topics within this distance of the best
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    query: str
+    lang: str
+    outcome: Outcome
+    topic: str | None
+    score: float
+    suggestions: tuple[Scored, ...]
+
+
+class Matcher:
+    """The matcher for one knowledge base: build once, ask many times, share freely."""
+
+    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None,
+                 index: Index | None = None) -> None:
+        self.kb = kb
+        self.index = index or Index(kb)
+        self.thresholds = thresholds or Thresholds()
+
+    def reply_language(self, query: str, ranked: list[Scored], fallback: str) -> str:
+        """Cyrillic → ru; Latvian letters → lv; else word evidence, else the best example."""
+        if is_cyrillic(query):
+            return "ru"
+        if has_latvian_letters(query):
+            return "lv"
+        lv, ru = self.index.language_votes(query)
+        if abs(lv - ru) >= 0.5:
+            return "lv" if lv > ru else "ru"
+        if ranked:
+            return ranked[0].lang
+        if lv != ru:
+            return "lv" if lv > ru else "ru"
+        return fallback
+
+    def outcome(self, ranked: list[Scored]) -> tuple[Outcome, str | None, tuple[Scored, ...]]:
+        """The decision rule alone, on an already ranked list (pure; used by calibration)."""
+        th = self.thresholds
+        if not ranked or ranked[0].score < th.suggest:
+            return "none", None, ()
+        best = ranked[0]
+        lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+        if (
+            best.score >= th.sure
+            or (best.score >= th.answer and lead >= th.margin)
+            or (best.score >= th.lead_floor and lead >= th.lead)
+        ):
+            return "answer", best.topic, ()
+        floor = max(th.suggest, best.score - th.spread)
+        return "suggest", None, tuple(s for s in ranked[:3] if s.score >= floor)
+
+    def decide(self, query: str, fallback_lang: str = "lv") -> Decision:
+        ranked = self.index.score(query)
+        lang = self.reply_language(query, ranked, fallback_lang)
+        outcome, topic, picks = self.outcome(ranked)
+        top = round(ranked[0].score, 4) if ranked else 0.0
+        return Decision(query, lang, outcome, topic, top, picks)

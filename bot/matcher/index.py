@@ -1,0 +1,292 @@
+"""Scoring a question against every example question and title, both languages.
+
+Two signals, combined per example:
+
+1. **Weighted token overlap** (IDF over topics) between the query's content stems and an
+   example's, where a query stem meets a vocabulary stem exactly, as a prefix (partial
+   word) or through rapidfuzz's Indel ratio (word-internal typos). Words the knowledge base
+   has never seen count against the match, so "pavāra pienākumi" (a cook's duties) does not
+   borrow confidence from "pienākumi".
+2. **Character similarity** of the whole stem sequence (rapidfuzz token_sort_ratio) for the
+   few best candidates, which separates near-ties on word order and partial overlap.
+
+Everything that does not depend on the query is built once, at load: postings per stem as
+numpy arrays, so a question costs a handful of vector operations however many examples
+there are.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from ..knowledge.model import LANGS, KnowledgeBase
+from .normalize import STOP_LV, STOP_RU, SYNONYMS, canonical, content_stems, stems
+
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Scoring knobs, chosen by cross-validation on the knowledge base's own questions
+    (benchmarks/calibrate.py), never on an evaluation set."""
+
+    query: float = 0.7  # share of query coverage vs. example coverage in the token score
+    topic: float = 0.5  # share of whole-topic vocabulary coverage in a topic's score
+    answer_only: float = 0.6  # a word found only in a topic's answer, not in its questions
+    char: float = 0.15  # share of the character signal in the final score
+    unknown: float = 2.2  # weight of a query word the knowledge base has never seen
+    prefix: float = 0.9  # a partial word ("pien") meeting a full stem ("pienakum")
+    idf_floor: float = 0.6  # minimum weight of a known word
+    rerank: int = 24  # candidates that get the character signal
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    topic: str
+    lang: str
+    text: str
+    stems: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A topic's score for one query, with the example that earned it."""
+
+    topic: str
+    score: float
+    lang: str
+    example: str
+
+
+def _canon(text: str) -> tuple[str, ...]:
+    return tuple(canonical(s) for s in content_stems(text))
+
+
+def _fuzzy_cutoff(token: str) -> float | None:
+    n = len(token)
+    if n <= 3:
+        return None
+    return 80.0 if n <= 5 else 75.0
+
+
+class Index:
+    """Precomputed search structures for one knowledge base (immutable once built)."""
+
+    def __init__(self, kb: KnowledgeBase, extra: Iterable[tuple[str, str, str]] = (),
+                 weights: Weights | None = None) -> None:
+        w = self.w = weights or Weights()
+        examples: list[Example] = []
+        for tid in sorted(kb.topics):
+            topic = kb.topics[tid]
+            for lang in LANGS:
+                texts = [topic.title.get(lang), *topic.questions[lang]]
+                for text in texts:
+                    examples.append(Example(tid, lang, text, _canon(text)))
+        for tid, lang, text in extra:  # synthetic examples for benchmarks
+            examples.append(Example(tid, lang, text, _canon(text)))
+        examples.sort(key=lambda e: e.topic)
+        self.examples = [e for e in examples if e.stems]
+        self.topic_ids: list[str] = sorted({e.topic for e in self.examples})
+        topic_pos = {t: i for i, t in enumerate(self.topic_ids)}
+        self.example_topic = np.array([topic_pos[e.topic] for e in self.examples], dtype=np.int32)
+        starts = [0] + [i for i in range(1, len(self.examples))
+                        if self.examples[i].topic != self.examples[i - 1].topic]
+        self.topic_starts = np.array(starts, dtype=np.intp)
+
+        vocab: dict[str, int] = {}
+        topic_sets: dict[str, set[str]] = {}
+        post: list[list[int]] = []
+        # Topic documents: every word of a topic's questions and titles (weight 1) and of
+        # its answer (weight w.answer_only), so a question about a detail of the answer
+        # ("kompensācija par telefonu") still finds the topic.
+        topic_words: dict[str, dict[str, float]] = {t: {} for t in self.topic_ids}
+        for i, e in enumerate(self.examples):
+            for s in set(e.stems):
+                vid = vocab.setdefault(s, len(vocab))
+                if vid == len(post):
+                    post.append([])
+                post[vid].append(i)
+                topic_sets.setdefault(s, set()).add(e.topic)
+                topic_words[e.topic][s] = 1.0
+        for tid in self.topic_ids:
+            if tid not in kb.topics:
+                continue
+            for lang in LANGS:
+                for s in _canon(kb.answer(tid, lang)):
+                    if s not in topic_words[tid]:
+                        topic_words[tid][s] = w.answer_only
+                        vid = vocab.setdefault(s, len(vocab))
+                        if vid == len(post):
+                            post.append([])
+                        topic_sets.setdefault(s, set()).add(tid)
+        self.vocab = vocab
+        self.vocab_list = list(vocab)
+        # Surface forms for partial and fuzzy matching: every stem as written in the
+        # knowledge base plus every synonym, each leading to its vocabulary entry.
+        surface: dict[str, int] = {}
+        for tid in kb.topics:
+            t = kb.topics[tid]
+            for lang in LANGS:
+                for text in (t.title.get(lang), *t.questions[lang], kb.answer(tid, lang)):
+                    for raw in content_stems(text):
+                        vid0 = vocab.get(canonical(raw))
+                        if vid0 is not None:
+                            surface.setdefault(raw, vid0)
+        for raw, head in SYNONYMS.items():
+            if head in vocab:
+                surface.setdefault(raw, vocab[head])
+        self.surface = surface
+        self.surface_list = list(surface)
+        self.surface_sorted = sorted(surface)
+        n_topics = len(self.topic_ids)
+        # A floor keeps domain words ("konta pārvaldnieks") from weighing nothing: a
+        # question full of them should not land on a chat topic that shares one word.
+        self.idf = np.array(
+            [max(w.idf_floor, math.log((n_topics + 1) / (len(topic_sets[s]) + 0.5)))
+             for s in self.vocab_list],
+            dtype=np.float64,
+        )
+        self.postings = [np.array(p, dtype=np.int32) for p in post]
+        tpost: list[tuple[list[int], list[float]]] = [([], []) for _ in post]
+        for ti, tid in enumerate(self.topic_ids):
+            for s, w in topic_words[tid].items():
+                tpost[vocab[s]][0].append(ti)
+                tpost[vocab[s]][1].append(w)
+        self.topic_postings = [
+            (np.array(ix, dtype=np.int32), np.array(ws, dtype=np.float64)) for ix, ws in tpost
+        ]
+        self.example_mass = np.array(
+            [sum(self.idf[vocab[s]] for s in set(e.stems)) for e in self.examples],
+            dtype=np.float64,
+        )
+        self.example_strings = [" ".join(sorted(e.stems)) for e in self.examples]
+
+        # Language evidence: how often each plain stem (stop words included) occurs in
+        # each language's examples.
+        counts: dict[str, list[int]] = {}
+        for tid in kb.topics:
+            for li, lang in enumerate(LANGS):
+                for q in kb.topics[tid].questions[lang]:
+                    for s in set(stems(q)):
+                        counts.setdefault(s, [0, 0])[li] += 1
+        for s in STOP_LV:
+            counts.setdefault(s, [0, 0])[0] += 3
+        for s in STOP_RU:
+            counts.setdefault(s, [0, 0])[1] += 3
+        self.lang_counts = counts
+
+    # -- query side -------------------------------------------------------------------
+
+    def expand(self, stem: str) -> list[tuple[int, float]]:
+        """Vocabulary stems a query stem stands for, with a similarity in (0, 1]."""
+        vid = self.vocab.get(canonical(stem))
+        if vid is not None:
+            return [(vid, 1.0)]
+        out: dict[int, float] = {}
+        if len(stem) >= 4:  # partial word: the user stopped typing early
+            words = self.surface_sorted
+            i = bisect.bisect_left(words, stem)
+            while i < len(words) and words[i].startswith(stem):
+                out[self.surface[words[i]]] = self.w.prefix
+                i += 1
+                if len(out) >= 8:
+                    break
+        cutoff = _fuzzy_cutoff(stem)
+        if cutoff is not None:
+            for word, score, _ in process.extract(
+                stem, self.surface_list, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4
+            ):
+                vid = self.surface[word]
+                sim = (score / 100.0) ** 2
+                if sim > out.get(vid, 0.0):
+                    out[vid] = sim
+        return list(out.items())
+
+    def score(self, query: str, exclude: int | None = None) -> list[Scored]:
+        """Topics ranked by score (best first); empty when nothing matches at all."""
+        qstems = list(dict.fromkeys(content_stems(query)))
+        if not qstems:
+            return []
+        w = self.w
+        n = len(self.examples)
+        q_mass = 0.0
+        q_hit = np.zeros(n, dtype=np.float64)
+        e_hit = np.zeros(n, dtype=np.float64)
+        used: dict[int, float] = {}
+        n_t = len(self.topic_ids)
+        t_hit = np.zeros(n_t, dtype=np.float64)
+        for s in qstems:
+            matches = self.expand(s)
+            if not matches:
+                q_mass += w.unknown
+                continue
+            weight = max(self.idf[v] for v, _ in matches)
+            # A fuzzy-only match is less certain: the word may really be unknown.
+            best_sim = max(sim for _, sim in matches)
+            q_mass += weight if best_sim >= 1.0 else max(weight, w.unknown * (1 - best_sim))
+            best = np.zeros(n, dtype=np.float64)
+            tbest = np.zeros(n_t, dtype=np.float64)
+            for vid, sim in matches:
+                idx = self.postings[vid]
+                if len(idx):
+                    best[idx] = np.maximum(best[idx], sim)
+                tix, tw = self.topic_postings[vid]
+                tbest[tix] = np.maximum(tbest[tix], sim * tw)
+                if sim > used.get(vid, 0.0):
+                    used[vid] = sim
+            t_hit += weight * tbest
+            q_hit += weight * best
+        for vid, sim in used.items():
+            e_hit[self.postings[vid]] += self.idf[vid] * sim
+        if q_mass <= 0:
+            return []
+        q_cov = np.minimum(q_hit / q_mass, 1.0)
+        e_cov = np.minimum(e_hit / np.maximum(self.example_mass, 1e-9), 1.0)
+        token = q_cov**w.query * e_cov ** (1 - w.query)
+        if exclude is not None:
+            token[exclude] = 0.0
+        k = min(w.rerank, n)
+        cand = np.argpartition(-token, k - 1)[:k] if k < n else np.arange(n)
+        final = token.copy()
+        qstring = " ".join(sorted(qstems))
+        for i in cand:
+            if token[i] <= 0:
+                continue
+            ch = fuzz.token_sort_ratio(qstring, self.example_strings[i]) / 100.0
+            final[i] = (1 - w.char) * token[i] + w.char * ch
+        others = np.ones(n, dtype=bool)
+        others[cand] = False
+        final[others] *= 1 - w.char  # same scale for candidates not re-ranked
+        best_per_topic = np.maximum.reduceat(final, self.topic_starts)
+        best_per_topic = (1 - w.topic) * best_per_topic + w.topic * np.minimum(
+            t_hit / q_mass, 1.0
+        )
+        order = np.argsort(-best_per_topic)
+        out: list[Scored] = []
+        for ti in order[:8]:
+            sc = float(best_per_topic[ti])
+            if sc <= 0:
+                break
+            lo = self.topic_starts[ti]
+            hi = self.topic_starts[ti + 1] if ti + 1 < len(self.topic_starts) else n
+            ei = lo + int(np.argmax(final[lo:hi]))
+            ex = self.examples[ei]
+            out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text))
+        return out
+
+    def language_votes(self, query: str) -> tuple[float, float]:
+        """Evidence for Latvian and for Russian from the words of a Latin-script query."""
+        lv = ru = 0.0
+        for s in stems(query):
+            c = self.lang_counts.get(s)
+            if not c:
+                continue
+            total = c[0] + c[1]
+            lv += c[0] / total
+            ru += c[1] / total
+        return lv, ru

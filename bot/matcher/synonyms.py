@@ -1,0 +1,74 @@
+"""Domain synonyms across Latvian and Russian, so different words for one idea meet.
+
+People ask about pay as "alga", "atalgojums", "cik var nopelnīt", "зарплата", "доход",
+"сколько платят": no spelling rule brings those together. Each group below is written
+in natural spelling; at import every word is normalized and stemmed like any text, and
+all stems of a group are replaced by the group's first stem. Knowledge questions and user
+queries pass through the same map, so a group never needs to list inflected forms, only
+different words (stems that the normalizer would not merge by itself).
+"""
+
+from __future__ import annotations
+
+_GROUPS = """
+alga atalgojums atalgojumu algas samaksa ienākumi ienākums nopelnīt nopelna pelnīt pelna
+    zarplata зарплата зарплаты зарплату зп оклад доход доходы заработок зарабатывает
+    заработать платят оплата оплаты salary
+pienākumi pienākums uzdevumi funkcijas funkcija обязанности обязанность задачи функции
+    функционал
+prasības prasība требования требование
+īpašības īpašība rakstura качества качество черты характера
+pieredze pieredzes опыт опыта стаж
+izglītība izglītību diploms diplomu augstskola образование образования диплом вуз
+    специальность
+kursi kursus apmācība apmācības mācības курсы обучение тренинги тренинг переподготовка
+cv cv cvs резюме rezume
+karjera karjeras izaugsme izaugsmi paaugstinājums карьера карьеры рост повышение
+    перспективы продвижение
+plusi pluss priekšrocības priekšrocība ieguvumi плюсы плюс преимущества достоинства
+mīnusi mīnuss trūkumi trūkums nepilnības grūtības минусы минус недостатки трудности
+    сложности
+tiesības tiesībām права право
+atbildība atbildību ответственность
+apraksts instrukcija instrukciju инструкция инструкции
+klienti klients klientu klientiem pircēji pircējs клиенты клиент клиентов клиентами
+    покупатели покупатель заказчики заказчик
+konkurenti konkurents konkurentu конкуренты конкурент конкурентов
+tirgus tirgū рынок рынка рынке
+produkti produkts produktu preces prece pakalpojumi pakalpojumu продукты продукт товары
+    товар услуги услуга ассортимент
+banka bankā bankas банк банке банка банковский
+mobilo telefonu tālruņu мобильных телефонов салон
+korporatīvie korporatīvo korporatīvajiem корпоративные корпоративных юрлиц
+menedžeris pārvaldnieks vadītājs pārzinis менеджер менеджера управляющий manager
+konta account аккаунт аккаунта
+uzņēmums uzņēmumā uzņēmumam firma firmai kompānija компания компании фирма фирме
+    организация предприятие
+darbs darba darbu работа работы работу
+pārdošana pārdošanas pārdot pārdod продажи продаж продавать продаёт
+atšķiras atšķirība atšķirīgs отличается отличие разница различие
+datorprasmes dators datoru datora компьютер компьютером пк
+programmas programmas programmatūra программы программ софт
+sveiki labdien čau sveiks привет здравствуйте здравствуй добрый
+paldies пасибо спасибо благодарю
+atā uzredzēšanos пока свидания
+""".strip()
+
+
+def build_map(normalize) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """stem → group head, using the caller's tokenizer+stemmer (avoids an import cycle)."""
+    mapping: dict[str, str] = {}
+    groups: list[list[str]] = []
+    for line in _GROUPS.splitlines():
+        if line.startswith("    ") and groups:
+            groups[-1].extend(line.split())
+        elif line.strip():
+            groups.append(line.split())
+    for words in groups:
+        stems = [s for w in words for s in normalize(w)]
+        if not stems:
+            continue
+        head = stems[0]
+        for s in stems:
+            mapping.setdefault(s, head)
+    return mapping

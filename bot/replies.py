@@ -1,0 +1,228 @@
+"""Turn a matcher decision (or a menu request) into texts and buttons in one locale.
+
+Pure functions: no Telegram import, no I/O. The Telegram adapter and the terminal chat
+both render these `Reply` objects. Texts are HTML-escaped here, once, so nothing a user or
+an admin typed can break Telegram's formatting.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from .i18n import gettext_for, ngettext_for
+from .knowledge.model import KnowledgeBase
+from .matcher.decide import Decision
+
+MAX_MESSAGE = 4096
+_PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button: its label and an action id (callback data: ASCII ids, ≤ 64 bytes)."""
+
+    label: str
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str  # Telegram HTML
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    lang: str = "lv"
+    topic: str | None = None
+
+
+def _(lang: str, message: str) -> str:
+    return gettext_for(lang, message)
+
+
+# -- deep links ------------------------------------------------------------------------
+
+
+def topic_payload(topic_id: str) -> str:
+    """Deep-link payload of a topic: '.' is not in Telegram's alphabet, '-' is."""
+    return topic_id.replace(".", "-")
+
+
+def parse_payload(payload: str, kb: KnowledgeBase) -> tuple[str | None, str | None]:
+    """(topic id, language) named by a /start payload; (None, None) if it names nothing."""
+    if not _PAYLOAD_RE.match(payload or ""):
+        return None, None
+    if payload in ("lv", "ru"):
+        return None, payload
+    tid = payload.replace("-", ".", 1)
+    return (tid, None) if tid in kb.topics else (None, None)
+
+
+def deep_link(bot_username: str, topic_id: str) -> str:
+    return f"https://t.me/{bot_username}?start={topic_payload(topic_id)}"
+
+
+# -- building blocks -------------------------------------------------------------------
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split on paragraph boundaries (then lines, then hard) so each part fits Telegram."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for para in text.split("\n\n"):
+        chunks = [para]
+        if len(para) > limit:
+            chunks = []
+            line_buf = ""
+            for line in para.split("\n"):
+                while len(line) > limit:
+                    chunks.append(line[:limit])
+                    line = line[limit:]
+                if len(line_buf) + len(line) + 1 > limit:
+                    chunks.append(line_buf)
+                    line_buf = line
+                else:
+                    line_buf = f"{line_buf}\n{line}" if line_buf else line
+            if line_buf:
+                chunks.append(line_buf)
+        for chunk in chunks:
+            if not current:
+                current = chunk
+            elif len(current) + 2 + len(chunk) <= limit:
+                current = f"{current}\n\n{chunk}"
+            else:
+                parts.append(current)
+                current = chunk
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _topic_button(kb: KnowledgeBase, topic_id: str, lang: str) -> Button:
+    return Button(kb.topics[topic_id].title.get(lang), f"t:{topic_id}")
+
+
+def sections_keyboard(kb: KnowledgeBase, lang: str) -> tuple[tuple[Button, ...], ...]:
+    """Two section buttons per row, chat small talk left out of the menu."""
+    buttons = [Button(s.title.get(lang), f"s:{s.id}") for s in kb.sections if s.id != "chat"]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+# -- replies ---------------------------------------------------------------------------
+
+
+def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str) -> Reply:
+    """Title in bold, the excerpt, related topics, feedback and share buttons."""
+    t = kb.topics[topic_id]
+    text = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(kb.answer(topic_id, lang))}"
+    rows: list[tuple[Button, ...]] = [
+        (_topic_button(kb, rid, lang),) for rid in t.related if rid in kb.topics
+    ]
+    rows.append(
+        (
+            Button("👍", f"f:+:{topic_id}"),
+            Button("👎", f"f:-:{topic_id}"),
+            Button(_(lang, "🔗 Share"), f"share:{topic_id}"),
+        )
+    )
+    return Reply(text, tuple(rows), lang, topic_id)
+
+
+def suggest_reply(kb: KnowledgeBase, decision: Decision) -> Reply:
+    lang = decision.lang
+    rows = tuple((_topic_button(kb, s.topic, lang),) for s in decision.suggestions)
+    rows += ((Button(_(lang, "📚 All topics"), "menu"),),)
+    return Reply(_(lang, "I am not sure I understood. Did you mean:"), rows, lang)
+
+
+def unknown_reply(lang: str) -> Reply:
+    text = _(lang, "Sorry, I don't know that. I answer questions about the account manager "
+                   "role: duties, requirements, career, CV and salary. Try asking differently "
+                   "or browse the topics.")
+    return Reply(text, ((Button(_(lang, "📚 All topics"), "menu"),),), lang)
+
+
+def decision_reply(kb: KnowledgeBase, decision: Decision) -> Reply:
+    """The reply a user sees for a matcher decision."""
+    if decision.outcome == "answer" and decision.topic:
+        return answer_reply(kb, decision.topic, decision.lang)
+    if decision.outcome == "suggest" and decision.suggestions:
+        return suggest_reply(kb, decision)
+    return unknown_reply(decision.lang)
+
+
+def start_reply(kb: KnowledgeBase, lang: str, offer_switch: bool = False) -> Reply:
+    text = _(lang, "Hello! I answer questions about the account manager profession.\n"
+                   "Ask in your own words — duties, requirements, qualities, job description, "
+                   "career, pros and cons, CV, salary — or pick a section:")
+    rows = sections_keyboard(kb, lang)
+    if offer_switch:
+        rows += ((Button("🇱🇻 Latviešu", "lang:lv"), Button("🇷🇺 Русский", "lang:ru")),)
+    return Reply(text, rows, lang)
+
+
+def topics_reply(kb: KnowledgeBase, lang: str) -> Reply:
+    return Reply(_(lang, "Choose a section:"), sections_keyboard(kb, lang), lang)
+
+
+def section_reply(kb: KnowledgeBase, section_id: str, lang: str) -> Reply:
+    section = next((s for s in kb.sections if s.id == section_id), None)
+    if section is None:
+        return topics_reply(kb, lang)
+    rows = tuple((_topic_button(kb, tid, lang),) for tid in section.topic_ids)
+    rows += ((Button(_(lang, "⬅️ Back"), "menu"),),)
+    title = html.escape(section.title.get(lang))
+    return Reply(f"<b>{title}</b>\n" + _(lang, "Choose a topic:"), rows, lang)
+
+
+def help_reply(lang: str) -> Reply:
+    text = _(lang, "Just write your question in Latvian or Russian, for example:\n"
+                   "• Kādi ir konta pārvaldnieka pienākumi?\n"
+                   "• Какая зарплата у аккаунт-менеджера?\n\n"
+                   "Commands: /topics — browse, /salary — pay, /language — language, "
+                   "/share — link to the last topic, /forget — delete my data.")
+    return Reply(text, ((Button(_(lang, "📚 All topics"), "menu"),),), lang)
+
+
+def language_reply(lang: str) -> Reply:
+    return Reply(
+        _(lang, "Choose the language of my answers:"),
+        ((Button("🇱🇻 Latviešu", "lang:lv"), Button("🇷🇺 Русский", "lang:ru")),),
+        lang,
+    )
+
+
+def language_set_reply(lang: str) -> Reply:
+    return Reply(_(lang, "Done: I will answer in Latvian."), (), lang)
+
+
+def non_text_reply(lang: str) -> Reply:
+    return Reply(_(lang, "I understand text questions only — please type your question."), (), lang)
+
+
+def share_reply(kb: KnowledgeBase, topic_id: str | None, lang: str, bot_username: str) -> Reply:
+    if topic_id is None or topic_id not in kb.topics:
+        return Reply(_(lang, "Ask me something first, then I can give you a link to that topic."),
+                     (), lang)
+    title = html.escape(kb.topics[topic_id].title.get(lang))
+    link = html.escape(deep_link(bot_username, topic_id))
+    return Reply(_(lang, "Link to “%(title)s”:") % {"title": title} + f"\n{link}", (), lang)
+
+
+def expired_reply(lang: str) -> Reply:
+    return Reply(_(lang, "This button has expired."), (), lang)
+
+
+def slow_down_reply(lang: str) -> Reply:
+    return Reply(_(lang, "You are sending messages too fast — please wait a moment."), (), lang)
+
+
+def forget_reply(lang: str, rows: int) -> Reply:
+    text = ngettext_for(lang, "Done: I deleted %(n)d record about you.",
+                        "Done: I deleted %(n)d records about you.", rows) % {"n": rows}
+    return Reply(text, (), lang)
+
+
+def feedback_thanks(lang: str) -> str:
+    return _(lang, "Thank you for the feedback!")

@@ -1,0 +1,100 @@
+"""Configuration from the environment, read once into one frozen object.
+
+Nothing else in the bot reads os.environ. Every variable is documented in .env.example and
+the README.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+_TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    token: str | None
+    api_base_url: str
+    admin_ids: frozenset[int]
+    data_dir: Path
+    knowledge_dir: Path
+    webhook_url: str | None
+    webhook_secret: str | None
+    port: int
+    rate_limit_overall: float
+    bot_username: str | None
+    log_level: str
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "bot.sqlite3"
+
+    @property
+    def heartbeat(self) -> Path:
+        return self.data_dir / "heartbeat"
+
+
+def _int(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Parse and check every setting; raise SettingsError with a one-line explanation."""
+    e = os.environ if env is None else env
+    token = e.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    if token is not None and not _TOKEN_RE.match(token):
+        raise SettingsError("TELEGRAM_BOT_TOKEN looks malformed: expected '<digits>:<secret>' "
+                            "as BotFather gives it")
+    admins: set[int] = set()
+    for part in e.get("ADMIN_IDS", "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d{1,20}", part):
+            raise SettingsError(f"ADMIN_IDS must be numeric Telegram user ids separated by "
+                                f"commas, got {part!r}")
+        admins.add(int(part))
+    webhook_url = e.get("WEBHOOK_URL", "").strip() or None
+    if webhook_url and not webhook_url.startswith("https://"):
+        raise SettingsError("WEBHOOK_URL must start with https:// (Telegram requires TLS)")
+    secret = e.get("WEBHOOK_SECRET", "").strip() or None
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise SettingsError("WEBHOOK_SECRET may contain only A-Z, a-z, 0-9, _ and - "
+                            "(1–256 characters)")
+    rate_raw = e.get("RATE_LIMIT_OVERALL", "30").strip() or "30"
+    try:
+        rate = float(rate_raw)
+    except ValueError:
+        raise SettingsError(f"RATE_LIMIT_OVERALL must be a number, got {rate_raw!r}") from None
+    if rate < 0:
+        raise SettingsError("RATE_LIMIT_OVERALL must be 0 (off) or positive")
+    level = e.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    return Settings(
+        token=token,
+        api_base_url=e.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org/bot",
+        admin_ids=frozenset(admins),
+        data_dir=Path(e.get("DATA_DIR", "").strip() or "data"),
+        knowledge_dir=Path(e.get("KNOWLEDGE_DIR", "").strip() or "knowledge"),
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+        port=_int("PORT", e.get("PORT", "").strip() or "8080", 1, 65535),
+        rate_limit_overall=rate,
+        bot_username=(e.get("BOT_USERNAME", "").strip().lstrip("@") or None),
+        log_level=level,
+    )
