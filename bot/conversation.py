@@ -31,7 +31,8 @@ def ask(served: Served, text: str, lang: str, fixed_lang: bool = False) -> Answe
 
 
 def act(served: Served, action: str, lang: str) -> Reply | None:
-    """A menu button: 'menu', 's:<section>', 't:<topic>'. None when the action is unknown
+    """A menu button: 'menu', 's:<section>', 't:<topic>' (a topic opened from a reply),
+    'mt:<topic>' (a topic opened from the menu). None when the action is unknown
     (forged or from an older knowledge base)."""
     kb = served.kb
     if action == "menu":
@@ -41,9 +42,11 @@ def act(served: Served, action: str, lang: str) -> Reply | None:
         if any(s.id == sid for s in kb.sections):
             return replies.section_reply(kb, sid, lang)
         return None
-    if action.startswith("t:"):
-        tid = action[2:]
-        return replies.answer_reply(kb, tid, lang) if tid in kb.topics else None
+    if action.startswith(("t:", "mt:")):
+        tid = action.split(":", 1)[1]
+        if tid not in kb.topics:
+            return None
+        return replies.answer_reply(kb, tid, lang, back=action.startswith("mt:"))
     return None
 
 

@@ -112,8 +112,9 @@ def sections_keyboard(kb: KnowledgeBase, lang: str) -> tuple[tuple[Button, ...],
 # -- replies ---------------------------------------------------------------------------
 
 
-def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str) -> Reply:
-    """Title in bold, the excerpt, related topics, feedback and share buttons."""
+def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str, back: bool = False) -> Reply:
+    """Title in bold, the excerpt, related topics, feedback and share buttons (and a way
+    back to the section when it was opened from the menu)."""
     t = kb.topics[topic_id]
     text = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(kb.answer(topic_id, lang))}"
     rows: list[tuple[Button, ...]] = [
@@ -126,6 +127,8 @@ def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str) -> Reply:
             Button(_(lang, "🔗 Share"), f"share:{topic_id}"),
         )
     )
+    if back:
+        rows.append((Button(_(lang, "⬅️ Back"), f"s:{t.section}"),))
     return Reply(text, tuple(rows), lang, topic_id)
 
 
@@ -170,7 +173,9 @@ def section_reply(kb: KnowledgeBase, section_id: str, lang: str) -> Reply:
     section = next((s for s in kb.sections if s.id == section_id), None)
     if section is None:
         return topics_reply(kb, lang)
-    rows = tuple((_topic_button(kb, tid, lang),) for tid in section.topic_ids)
+    rows = tuple(
+        (Button(kb.topics[tid].title.get(lang), f"mt:{tid}"),) for tid in section.topic_ids
+    )
     rows += ((Button(_(lang, "⬅️ Back"), "menu"),),)
     title = html.escape(section.title.get(lang))
     return Reply(f"<b>{title}</b>\n" + _(lang, "Choose a topic:"), rows, lang)

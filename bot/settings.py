@@ -72,6 +72,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if webhook_url and not webhook_url.startswith("https://"):
         raise SettingsError("WEBHOOK_URL must start with https:// (Telegram requires TLS)")
     secret = e.get("WEBHOOK_SECRET", "").strip() or None
+    if webhook_url and not secret:
+        raise SettingsError("WEBHOOK_SECRET is required with WEBHOOK_URL: Telegram sends it "
+                            "with every update so forged requests can be refused")
     if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise SettingsError("WEBHOOK_SECRET may contain only A-Z, a-z, 0-9, _ and - "
                             "(1–256 characters)")

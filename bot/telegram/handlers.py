@@ -1,0 +1,339 @@
+"""Handlers for candidates and recruiters: questions, menus, deep links, inline mode."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import (
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from .. import conversation, replies
+from ..i18n import gettext_for
+from ..replies import Reply
+from ..storage import UserPrefs
+from .services import markup, svc
+
+log = logging.getLogger(__name__)
+_ACTION_PREFIXES = ("menu", "s:", "t:", "mt:", "lang:", "f:", "share:")
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, bool, bool]:
+    """(reply language, fixed by the user?, was it a guess?)"""
+    user = update.effective_user
+    if user is None:
+        return "lv", False, True
+    prefs = await svc(context).user_prefs(user.id)
+    if prefs and prefs.lang in ("lv", "ru"):
+        return prefs.lang, prefs.lang_fixed, False
+    lang, guessed = conversation.language_for(user.language_code)
+    return lang, False, guessed
+
+
+def _update_prefs(context: ContextTypes.DEFAULT_TYPE, user_id: int, **changes: object) -> None:
+    s = svc(context)
+    old = s.prefs.get(user_id) or UserPrefs(None, False, None)
+    new = UserPrefs(
+        lang=changes.get("lang", old.lang),  # type: ignore[arg-type]
+        lang_fixed=changes.get("lang_fixed", old.lang_fixed),  # type: ignore[arg-type]
+        last_topic=changes.get("last_topic", old.last_topic),  # type: ignore[arg-type]
+    )
+    if new != old:
+        s.set_prefs(user_id, new)
+
+
+async def send(message: Message, reply: Reply) -> None:
+    """Send a reply as HTML, split on paragraphs; the keyboard goes with the last part."""
+    parts = replies.split_message(reply.text)
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        await message.reply_text(part, parse_mode=ParseMode.HTML,
+                                 reply_markup=markup(reply) if last else None,
+                                 do_quote=False)
+
+
+# -- guards (group -1) -----------------------------------------------------------------
+
+
+async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: heartbeat and per-user flood limit."""
+    s = svc(context)
+    s.last_update = __import__("time").monotonic()
+    user = update.effective_user
+    if user is None or update.message is None:
+        return
+    verdict = s.flood.check(user.id)
+    if verdict == "ok":
+        return
+    if verdict == "warn":
+        lang, _, _ = await _language(update, context)
+        await send(update.message, replies.slow_down_reply(lang))
+    raise ApplicationHandlerStop
+
+
+# -- commands --------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start [payload]: greeting, or a topic / a language straight from a deep link."""
+    msg = update.effective_message
+    user = update.effective_user
+    if msg is None or user is None:
+        return
+    served = svc(context).state.current
+    lang, _, guessed = await _language(update, context)
+    payload = context.args[0] if context.args else ""
+    topic, chosen = replies.parse_payload(payload, served.kb) if payload else (None, None)
+    if chosen:
+        _update_prefs(context, user.id, lang=chosen, lang_fixed=True)
+        await send(msg, replies.start_reply(served.kb, chosen))
+        return
+    if topic:
+        _update_prefs(context, user.id, last_topic=topic)
+        await send(msg, replies.answer_reply(served.kb, topic, lang))
+        return
+    await send(msg, replies.start_reply(served.kb, lang, offer_switch=guessed))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: how to ask, with two examples."""
+    if update.effective_message:
+        lang, _, _ = await _language(update, context)
+        await send(update.effective_message, replies.help_reply(lang))
+
+
+async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/topics: the browse menu."""
+    if update.effective_message:
+        lang, _, _ = await _language(update, context)
+        await send(update.effective_message, replies.topics_reply(svc(context).state.current.kb,
+                                                                   lang))
+
+
+async def salary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/salary: the computed salary overview."""
+    if update.effective_message and update.effective_user:
+        lang, _, _ = await _language(update, context)
+        _update_prefs(context, update.effective_user.id, last_topic="salary.overview")
+        await send(update.effective_message, conversation.salary(svc(context).state.current, lang))
+
+
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/language: lv/ru buttons."""
+    if update.effective_message:
+        lang, _, _ = await _language(update, context)
+        await send(update.effective_message, replies.language_reply(lang))
+
+
+async def share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/share: deep link to the topic shown last."""
+    msg, user = update.effective_message, update.effective_user
+    if msg is None or user is None:
+        return
+    s = svc(context)
+    lang, _, _ = await _language(update, context)
+    prefs = await s.user_prefs(user.id)
+    last = prefs.last_topic if prefs else None
+    await send(msg, replies.share_reply(s.state.current.kb, last, lang, context.bot.username))
+
+
+async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/forget: delete everything stored about the user."""
+    msg, user = update.effective_message, update.effective_user
+    if msg is None or user is None:
+        return
+    s = svc(context)
+    lang, _, _ = await _language(update, context)
+    await s.drain()  # pending writes first, so nothing reappears after the delete
+    s.forget_cached(user.id)
+    try:
+        import asyncio
+
+        n = await asyncio.to_thread(s.storage.forget, user.id)
+    except Exception as exc:
+        log.warning("forget failed: %s", type(exc).__name__)
+        await send(msg, Reply(gettext_for(lang, "Sorry, I could not delete your data right "
+                                                "now. Please try again later."), (), lang))
+        return
+    await send(msg, replies.forget_reply(lang, n))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any command the user may not or cannot use."""
+    if update.effective_message is None:
+        return
+    if update.effective_chat and update.effective_chat.type != ChatType.PRIVATE:
+        return  # in groups stay quiet about other bots' commands
+    lang, _, _ = await _language(update, context)
+    await send(update.effective_message, Reply(
+        gettext_for(lang, "I don't know this command. /help shows what I can do."), (), lang))
+
+
+# -- questions -------------------------------------------------------------------------
+
+
+def _addressed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """The question text, or None when a group message is not meant for the bot."""
+    msg = update.effective_message
+    if msg is None or msg.text is None:
+        return None
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return msg.text
+    me = context.bot.username or ""
+    if msg.reply_to_message and msg.reply_to_message.from_user and \
+            msg.reply_to_message.from_user.id == context.bot.id:
+        return msg.text
+    mention = f"@{me}".lower()
+    for ent, value in msg.parse_entities([MessageEntity.MENTION]).items():
+        if value.lower() == mention:
+            return (msg.text[: ent.offset] + msg.text[ent.offset + ent.length :]).strip()
+    return None
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Free text: answer, "did you mean", or an honest "I don't know"."""
+    text = _addressed_text(update, context)
+    msg, user = update.effective_message, update.effective_user
+    if text is None or msg is None or user is None:
+        return
+    s = svc(context)
+    served = s.state.current
+    lang, fixed, _ = await _language(update, context)
+    answered = conversation.ask(served, text, lang, fixed)
+    d = answered.decision
+    log.info("question user=%s lang=%s outcome=%s topic=%s score=%.2f len=%d",
+             user.id, d.lang, d.outcome, d.topic, d.score, len(text))
+    await send(msg, answered.reply)
+    changes: dict[str, object] = {}
+    if not fixed:
+        changes["lang"] = d.lang
+    if d.topic:
+        changes["last_topic"] = d.topic
+    _update_prefs(context, user.id, **changes)
+    s.spawn(s.storage.record_question, user.id, text, d.lang, d.outcome, d.topic, d.score)
+
+
+async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice, documents: say that only text is understood."""
+    if update.effective_message is None:
+        return
+    lang, _, _ = await _language(update, context)
+    await send(update.effective_message, replies.non_text_reply(lang))
+
+
+# -- buttons ---------------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Inline keyboard presses: menus edit the message; answers, votes and links reply."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    s = svc(context)
+    served = s.state.current
+    lang, _, _ = await _language(update, context)
+    data = query.data or ""
+    if len(data.encode()) > 64 or not data.startswith(_ACTION_PREFIXES):
+        await query.answer(replies.expired_reply(lang).text)
+        return
+    msg = query.message if isinstance(query.message, Message) else None
+    if data.startswith("lang:"):
+        chosen = data[5:]
+        if chosen not in ("lv", "ru"):
+            await query.answer(replies.expired_reply(lang).text)
+            return
+        _update_prefs(context, user.id, lang=chosen, lang_fixed=True)
+        await query.answer()
+        if msg:
+            await send(msg, replies.language_set_reply(chosen))
+        return
+    if data.startswith("f:"):
+        parts = data.split(":", 2)
+        if len(parts) != 3 or parts[1] not in "+-" or parts[2] not in served.kb.topics:
+            await query.answer(replies.expired_reply(lang).text)
+            return
+        s.spawn(s.storage.record_feedback, user.id, parts[2], 1 if parts[1] == "+" else -1)
+        await query.answer(replies.feedback_thanks(lang))
+        return
+    if data.startswith("share:"):
+        tid = data[6:]
+        if tid not in served.kb.topics:
+            await query.answer(replies.expired_reply(lang).text)
+            return
+        await query.answer()
+        if msg:
+            await send(msg, replies.share_reply(served.kb, tid, lang, context.bot.username))
+        return
+    reply = conversation.act(served, data, lang)
+    if reply is None:
+        await query.answer(replies.expired_reply(lang).text)
+        return
+    await query.answer()
+    if reply.topic:
+        _update_prefs(context, user.id, last_topic=reply.topic)
+    in_menu = data == "menu" or data.startswith(("s:", "mt:"))
+    if msg and in_menu and len(reply.text) <= replies.MAX_MESSAGE:
+        try:
+            await msg.edit_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=markup(reply))
+            return
+        except BadRequest as exc:  # unchanged text or too old to edit: send anew
+            if "not modified" in str(exc).lower():
+                return
+    if msg:
+        await send(msg, reply)
+
+
+# -- inline mode -----------------------------------------------------------------------
+
+
+async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """@bot query in any chat: the best matching topics as articles with a deep link."""
+    iq = update.inline_query
+    if iq is None:
+        return
+    s = svc(context)
+    served = s.state.current
+    kb = served.kb
+    text = iq.query.strip()[:256]
+    if text:
+        ranked = served.matcher.index.score(text)
+        lang = served.matcher.reply_language(text, ranked, "lv")
+        ids = [r.topic for r in ranked if r.score >= served.matcher.thresholds.suggest][:10]
+    else:
+        lang, _, _ = await _language(update, context)
+        try:
+            import asyncio
+
+            ids = await asyncio.to_thread(s.storage.top_topics, 10)
+        except Exception:
+            ids = []
+        ids = [t for t in ids if t in kb.topics] or [
+            sec.topic_ids[0] for sec in kb.sections if sec.id != "chat" and sec.topic_ids]
+    username = context.bot.username
+    results = []
+    for tid in ids:
+        t = kb.topics[tid]
+        link = replies.deep_link(username, tid)
+        body = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(kb.answer(tid, lang))}"
+        tail = f"\n\n<a href=\"{html.escape(link)}\">{html.escape(gettext_for(lang, 'Ask the bot'))}</a>"
+        if len(body) + len(tail) > replies.MAX_MESSAGE:
+            body = body[: replies.MAX_MESSAGE - len(tail) - 1].rsplit("\n", 1)[0] + "…"
+        first = kb.answer(tid, lang).split("\n", 1)[0][:120]
+        results.append(InlineQueryResultArticle(
+            id=tid, title=t.title.get(lang), description=first,
+            input_message_content=InputTextMessageContent(body + tail, parse_mode=ParseMode.HTML),
+        ))
+    await iq.answer(results[:50], cache_time=30, is_personal=not text)

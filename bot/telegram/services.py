@@ -1,0 +1,117 @@
+"""What every handler needs, kept in `application.bot_data["svc"]`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import ContextTypes
+
+from ..replies import Reply
+from ..settings import Settings
+from ..state import KnowledgeState
+from ..storage import Storage, UserPrefs
+
+log = logging.getLogger(__name__)
+
+
+class FloodGuard:
+    """Per-user sliding window: up to `limit` messages per `window` seconds, then one
+    polite notice, then silence until the window has room again."""
+
+    def __init__(self, limit: int = 8, window: float = 10.0, max_users: int = 50_000) -> None:
+        self.limit, self.window, self.max_users = limit, window, max_users
+        self._hits: OrderedDict[int, deque[float]] = OrderedDict()
+        self._warned: set[int] = set()
+
+    def check(self, user_id: int, now: float | None = None) -> str:
+        """'ok', 'warn' (first message over the limit) or 'drop'."""
+        now = time.monotonic() if now is None else now
+        hits = self._hits.pop(user_id, None) or deque()
+        self._hits[user_id] = hits
+        while hits and now - hits[0] > self.window:
+            hits.popleft()
+        if len(self._hits) > self.max_users:
+            self._hits.popitem(last=False)
+        if len(hits) < self.limit:
+            hits.append(now)
+            self._warned.discard(user_id)
+            return "ok"
+        if user_id in self._warned:
+            return "drop"
+        self._warned.add(user_id)
+        return "warn"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    state: KnowledgeState
+    storage: Storage
+    flood: FloodGuard = field(default_factory=FloodGuard)
+    prefs: OrderedDict[int, UserPrefs] = field(default_factory=OrderedDict)
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+    last_update: float = field(default_factory=time.monotonic)
+
+    async def user_prefs(self, user_id: int) -> UserPrefs | None:
+        """Cached preferences; the database is asked once per user and may fail."""
+        if user_id in self.prefs:
+            self.prefs.move_to_end(user_id)
+            return self.prefs[user_id]
+        try:
+            found = await asyncio.wait_for(asyncio.to_thread(self.storage.get_user, user_id), 2)
+        except Exception as exc:  # locked, read-only, missing: answer anyway
+            log.warning("could not read user preferences: %s", type(exc).__name__)
+            return None
+        if found is not None:
+            self._remember(user_id, found)
+        return found
+
+    def _remember(self, user_id: int, prefs: UserPrefs) -> None:
+        self.prefs[user_id] = prefs
+        self.prefs.move_to_end(user_id)
+        while len(self.prefs) > 100_000:
+            self.prefs.popitem(last=False)
+
+    def set_prefs(self, user_id: int, prefs: UserPrefs) -> None:
+        self._remember(user_id, prefs)
+        self.spawn(self.storage.save_user, user_id, prefs)
+
+    def forget_cached(self, user_id: int) -> None:
+        self.prefs.pop(user_id, None)
+
+    def spawn(self, func, *args) -> None:  # type: ignore[no-untyped-def]
+        """Run a storage write in a thread after the reply; log a failure, never raise."""
+
+        async def runner() -> None:
+            try:
+                await asyncio.to_thread(func, *args)
+            except Exception as exc:
+                log.warning("storage write %s failed: %s: %s", func.__name__,
+                            type(exc).__name__, exc)
+
+        task = asyncio.get_running_loop().create_task(runner())
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def drain(self) -> None:
+        """Wait for pending storage writes (tests and shutdown)."""
+        while self.background:
+            await asyncio.gather(*list(self.background), return_exceptions=True)
+
+
+def svc(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["svc"]  # type: ignore[no-any-return]
+
+
+def markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
+         for row in reply.buttons]
+    )
