@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,8 +70,12 @@ def load_cases(path: str | Path) -> list[Case]:
     return cases
 
 
-def run_case(kb: KnowledgeBase, matcher: Matcher, case: Case) -> Result:
-    decision = matcher.decide(case.q)
+Decide = Callable[[str], Decision]
+
+
+def run_case(kb: KnowledgeBase, decide: Decide, case: Case) -> Result:
+    """Judge one case with any decision function (the matcher or a baseline)."""
+    decision = decide(case.q)
     reply = decision_reply(kb, decision).text
     reasons = []
     if case.expect is None:
@@ -119,5 +123,6 @@ class Report:
         }
 
 
-def evaluate(kb: KnowledgeBase, matcher: Matcher, cases: Sequence[Case]) -> Report:
-    return Report([run_case(kb, matcher, c) for c in cases])
+def evaluate(kb: KnowledgeBase, matcher: Matcher | Decide, cases: Sequence[Case]) -> Report:
+    decide = matcher.decide if isinstance(matcher, Matcher) else matcher
+    return Report([run_case(kb, decide, c) for c in cases])

@@ -26,7 +26,15 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from ..knowledge.model import LANGS, KnowledgeBase
-from .normalize import STOP_LV, STOP_RU, SYNONYMS, canonical, content_stems, stems
+from .normalize import (
+    FOREIGN_ROLES,
+    STOP_LV,
+    STOP_RU,
+    SYNONYMS,
+    canonical,
+    content_stems,
+    stems,
+)
 
 
 
@@ -35,14 +43,16 @@ class Weights:
     """Scoring knobs, chosen by cross-validation on the knowledge base's own questions
     (benchmarks/calibrate.py), never on an evaluation set."""
 
-    query: float = 0.7  # share of query coverage vs. example coverage in the token score
+    query: float = 0.6  # share of query coverage vs. example coverage in the token score
     topic: float = 0.5  # share of whole-topic vocabulary coverage in a topic's score
-    answer_only: float = 0.6  # a word found only in a topic's answer, not in its questions
-    char: float = 0.15  # share of the character signal in the final score
+    answer_only: float = 0.9  # a word found only in a topic's answer, not in its questions
+    char: float = 0.25  # share of the character signal in the final score
     unknown: float = 2.2  # weight of a query word the knowledge base has never seen
+    foreign: float = 5.0  # weight of an unknown word naming another occupation
     prefix: float = 0.9  # a partial word ("pien") meeting a full stem ("pienakum")
     idf_floor: float = 0.6  # minimum weight of a known word
     rerank: int = 24  # candidates that get the character signal
+    second: float = 0.5  # share of a topic's second-best example in its example score
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +71,7 @@ class Scored:
     score: float
     lang: str
     example: str
+    agree: bool = False  # best by example similarity and by topic vocabulary alike
 
 
 def _canon(text: str) -> tuple[str, ...]:
@@ -99,7 +110,8 @@ class Index:
         self.topic_starts = np.array(starts, dtype=np.intp)
 
         vocab: dict[str, int] = {}
-        topic_sets: dict[str, set[str]] = {}
+        topic_sets: dict[str, set[str]] = {}  # topics whose questions use a stem
+        answer_sets: dict[str, set[str]] = {}  # topics whose answers alone use it
         post: list[list[int]] = []
         # Topic documents: every word of a topic's questions and titles (weight 1) and of
         # its answer (weight w.answer_only), so a question about a detail of the answer
@@ -123,7 +135,7 @@ class Index:
                         vid = vocab.setdefault(s, len(vocab))
                         if vid == len(post):
                             post.append([])
-                        topic_sets.setdefault(s, set()).add(tid)
+                        answer_sets.setdefault(s, set()).add(tid)
         self.vocab = vocab
         self.vocab_list = list(vocab)
         # Surface forms for partial and fuzzy matching: every stem as written in the
@@ -147,7 +159,10 @@ class Index:
         # A floor keeps domain words ("konta pārvaldnieks") from weighing nothing: a
         # question full of them should not land on a chat topic that shares one word.
         self.idf = np.array(
-            [max(w.idf_floor, math.log((n_topics + 1) / (len(topic_sets[s]) + 0.5)))
+            # Rarity among the topics' *questions* decides a word's weight: answers share
+            # much vocabulary and would dilute the words that tell topics apart.
+            [max(w.idf_floor, math.log((n_topics + 1) / (len(topic_sets.get(s) or
+                                                            answer_sets[s]) + 0.5)))
              for s in self.vocab_list],
             dtype=np.float64,
         )
@@ -221,6 +236,9 @@ class Index:
         n_t = len(self.topic_ids)
         t_hit = np.zeros(n_t, dtype=np.float64)
         for s in qstems:
+            if s in FOREIGN_ROLES and canonical(s) not in self.vocab:
+                q_mass += w.foreign
+                continue
             matches = self.expand(s)
             if not matches:
                 q_mass += w.unknown
@@ -263,9 +281,15 @@ class Index:
         others[cand] = False
         final[others] *= 1 - w.char  # same scale for candidates not re-ranked
         best_per_topic = np.maximum.reduceat(final, self.topic_starts)
-        best_per_topic = (1 - w.topic) * best_per_topic + w.topic * np.minimum(
-            t_hit / q_mass, 1.0
-        )
+        if w.second > 0:
+            # Agreement of a second example of the same topic: one lucky paraphrase is
+            # weaker evidence than two.
+            rest = np.where(final >= best_per_topic[self.example_topic], 0.0, final)
+            second = np.maximum.reduceat(rest, self.topic_starts)
+            best_per_topic = (1 - w.second) * best_per_topic + w.second * second
+        coverage = np.minimum(t_hit / q_mass, 1.0)
+        agree_topic = int(np.argmax(best_per_topic)) == int(np.argmax(coverage))
+        best_per_topic = (1 - w.topic) * best_per_topic + w.topic * coverage
         order = np.argsort(-best_per_topic)
         out: list[Scored] = []
         for ti in order[:8]:
@@ -276,7 +300,8 @@ class Index:
             hi = self.topic_starts[ti + 1] if ti + 1 < len(self.topic_starts) else n
             ei = lo + int(np.argmax(final[lo:hi]))
             ex = self.examples[ei]
-            out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text))
+            agree = agree_topic and not out and int(np.argmax(coverage)) == ti
+            out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text, agree))
         return out
 
     def language_votes(self, query: str) -> tuple[float, float]:

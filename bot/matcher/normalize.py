@@ -60,7 +60,7 @@ _CANONICAL = {
 _STOP_LV = """
 kas ko kā kāds kāda kādi kādas kādu kādus kādam kādai kur kad kāpēc kamdēļ vai ir
 nav bija būs būt esmu esi ir un ar par uz no pie pēc līdz priekš bet jo ka lai ja tad arī
-vēl jau tikai vien tas tā tie tās to tam tai tos šis šī šie šīs šo šim šai es man mani
+vēl jau tikai tik vien tas tā tie tās to tam tai tos šis šī šie šīs šo šim šai es man mani
 mans mana manu mēs mums tu tev tevi tavs jūs jums jūsu viņš viņa viņam viņai viņu viņi
 viņiem savs sava savu savi sev sevi te tur kaut kas kāds cik daudz ļoti tāds tāda
 kādēļ vajag vajadzētu varētu var varu drīkst gribu gribētu vēlos vēlētos lūdzu pastāsti
@@ -199,6 +199,15 @@ def _synonyms() -> dict[str, str]:
 
 
 SYNONYMS = _synonyms()
+
+
+def _foreign_roles() -> frozenset[str]:
+    from .synonyms import FOREIGN_ROLES
+
+    return frozenset(stem(t) for w in FOREIGN_ROLES.split() for t in tokens(w))
+
+
+FOREIGN_ROLES = _foreign_roles()
 
 
 def canonical(stem_: str) -> str:
