@@ -26,9 +26,9 @@ def _load(directory: str | None) -> KnowledgeBase:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .conversation import ask as converse
     from .matcher.decide import Matcher
     from .replies import decision_reply
-    from .conversation import ask as converse
     from .state import Served
 
     kb = _load(args.knowledge)

@@ -19,12 +19,14 @@ Outcome = Literal["answer", "suggest", "none"]
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 0.62  # best score needed to answer outright
-    margin: float = 0.06  # lead over the runner-up needed to answer outright
-    sure: float = 0.85  # above this the lead does not matter
-    suggest: float = 0.42  # below this: "I don't know"
-    lead: float = 0.15  # a lead this large answers from lead_floor up
-    lead_floor: float = 0.5
+    """Decision thresholds, chosen by `benchmarks/calibrate.py` on the knowledge base's own
+    questions (5-fold) and out-of-domain examples — never on an evaluation set."""
+
+    sure: float = 0.9  # above this the best topic is answered whatever the runner-up
+    floor: float = 0.5  # below this nothing is answered outright
+    ratio: float = 0.2  # relative lead over the runner-up needed to answer ...
+    ratio_agree: float = 0.02  # ... or this one when both signals pick the same topic
+    suggest: float = 0.35  # below this: "I don't know"
     spread: float = 0.15  # suggestions: topics within this distance of the best
 
 
@@ -68,11 +70,10 @@ class Matcher:
         if not ranked or ranked[0].score < th.suggest:
             return "none", None, ()
         best = ranked[0]
-        lead = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
-        if (
-            best.score >= th.sure
-            or (best.score >= th.answer and lead >= th.margin)
-            or (best.score >= th.lead_floor and lead >= th.lead)
+        lead = (best.score - (ranked[1].score if len(ranked) > 1 else 0.0)) / best.score
+        if best.score >= th.sure or (
+            best.score >= th.floor
+            and (lead >= th.ratio or (best.agree and lead >= th.ratio_agree))
         ):
             return "answer", best.topic, ()
         floor = max(th.suggest, best.score - th.spread)

@@ -37,7 +37,6 @@ from .normalize import (
 )
 
 
-
 @dataclass(frozen=True, slots=True)
 class Weights:
     """Scoring knobs, chosen by cross-validation on the knowledge base's own questions
@@ -169,9 +168,9 @@ class Index:
         self.postings = [np.array(p, dtype=np.int32) for p in post]
         tpost: list[tuple[list[int], list[float]]] = [([], []) for _ in post]
         for ti, tid in enumerate(self.topic_ids):
-            for s, w in topic_words[tid].items():
+            for s, weight in topic_words[tid].items():
                 tpost[vocab[s]][0].append(ti)
-                tpost[vocab[s]][1].append(w)
+                tpost[vocab[s]][1].append(weight)
         self.topic_postings = [
             (np.array(ix, dtype=np.int32), np.array(ws, dtype=np.float64)) for ix, ws in tpost
         ]

@@ -19,8 +19,8 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
-    "STOP_LV", "STOP_RU", "STOP_WORDS", "SYNONYMS", "canonical", "content_stems", "fold", "has_latvian_letters",
-    "is_cyrillic", "stem", "stems", "tokens",
+    "FOREIGN_ROLES", "STOP_LV", "STOP_RU", "STOP_WORDS", "SYNONYMS", "canonical",
+    "content_stems", "fold", "has_latvian_letters", "is_cyrillic", "stem", "stems", "tokens",
 ]
 
 _CYRILLIC_TO_LATIN = {
@@ -86,7 +86,7 @@ _RAW_ENDINGS = (
             "ams", "ama", "ami", "ot", "os", "am", "as", "es", "is", "us", "ai", "ei",
             "ie", "em", "im", "um", "s", "a", "e", "i", "o", "u",
             # Russian endings in the Latin skeleton
-            "ami", "ovi", "ev", "ov", "oi", "ii", "ei", "ogo", "ego", "omu", "emu",
+            "ovi", "ev", "ov", "oi", "ii", "ogo", "ego", "omu", "emu",
             "imi", "ih", "ah", "om", "ui", "iu", "ost", "osti", "at", "it", "et", "ut",
             "ete", "ite",
         }

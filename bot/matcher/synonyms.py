@@ -80,7 +80,7 @@ inženieris farmaceits veterinārs zobārsts psihologs tulks bibliotekārs pastn
 """
 
 
-def build_map(normalize) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def build_map(normalize) -> dict[str, str]:
     """stem → group head, using the caller's tokenizer+stemmer (avoids an import cycle)."""
     mapping: dict[str, str] = {}
     groups: list[list[str]] = []

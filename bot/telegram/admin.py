@@ -36,7 +36,7 @@ def problems_text(problems: list[Problem], lang: str) -> str:
     return head + "\n" + "\n".join(lines)
 
 
-async def notify_admins(app: Application, problems: list[Problem]) -> None:  # type: ignore[type-arg]
+async def notify_admins(app: Application, problems: list[Problem]) -> None:
     s: Services = app.bot_data["svc"]
     for admin in s.settings.admin_ids:
         try:

@@ -96,7 +96,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
                 gettext_for(lang, "Sorry, something went wrong. Please try again."))
 
 
-async def _set_commands(app: Application) -> None:  # type: ignore[type-arg]
+async def _set_commands(app: Application) -> None:
     for lang in (None, "lv", "ru"):
         cmds = [BotCommand(c, gettext_for(lang or "lv", d) if lang else d) for c, d in _COMMANDS]
         try:
@@ -105,7 +105,7 @@ async def _set_commands(app: Application) -> None:  # type: ignore[type-arg]
             log.warning("set_my_commands(%s) failed: %s", lang, type(exc).__name__)
 
 
-async def _watch_knowledge(app: Application) -> None:  # type: ignore[type-arg]
+async def _watch_knowledge(app: Application) -> None:
     """Reload when a knowledge file changes; bad edits are reported, never served."""
     from watchfiles import awatch
 
@@ -121,7 +121,7 @@ async def _watch_knowledge(app: Application) -> None:  # type: ignore[type-arg]
         log.error("knowledge watcher stopped: %s", exc)
 
 
-async def _heartbeat(app: Application, path: Path) -> None:  # type: ignore[type-arg]
+async def _heartbeat(app: Application, path: Path) -> None:
     """Touch a file while updates are being fetched; the Docker HEALTHCHECK reads its age."""
     while True:
         updater = app.updater
@@ -135,7 +135,7 @@ async def _heartbeat(app: Application, path: Path) -> None:  # type: ignore[type
         await asyncio.sleep(HEARTBEAT_EVERY)
 
 
-async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(app: Application) -> None:
     s: Services = app.bot_data["svc"]
     await _set_commands(app)
     tasks = app.bot_data.setdefault("tasks", [])
@@ -144,7 +144,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     tasks.append(asyncio.get_running_loop().create_task(_heartbeat(app, s.settings.heartbeat)))
 
 
-async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(app: Application) -> None:
     for task in app.bot_data.get("tasks", []):
         task.cancel()
     s: Services = app.bot_data["svc"]
@@ -157,7 +157,7 @@ def build_application(
     storage: Storage | None = None,
     request: BaseRequest | None = None,
     watch: bool = True,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """The bot as an Application; `request` replaces the network (tests)."""
     builder = (
         Application.builder()

@@ -262,7 +262,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if data.startswith("f:"):
         parts = data.split(":", 2)
-        if len(parts) != 3 or parts[1] not in "+-" or parts[2] not in served.kb.topics:
+        if len(parts) != 3 or parts[1] not in ("+", "-") or parts[2] not in served.kb.topics:
             await query.answer(replies.expired_reply(lang).text)
             return
         s.spawn(s.storage.record_feedback, user.id, parts[2], 1 if parts[1] == "+" else -1)
@@ -328,7 +328,8 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t = kb.topics[tid]
         link = replies.deep_link(username, tid)
         body = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(kb.answer(tid, lang))}"
-        tail = f"\n\n<a href=\"{html.escape(link)}\">{html.escape(gettext_for(lang, 'Ask the bot'))}</a>"
+        ask_bot = html.escape(gettext_for(lang, "Ask the bot"))
+        tail = f'\n\n<a href="{html.escape(link)}">{ask_bot}</a>'
         if len(body) + len(tail) > replies.MAX_MESSAGE:
             body = body[: replies.MAX_MESSAGE - len(tail) - 1].rsplit("\n", 1)[0] + "…"
         first = kb.answer(tid, lang).split("\n", 1)[0][:120]

@@ -84,7 +84,7 @@ class Services:
     def forget_cached(self, user_id: int) -> None:
         self.prefs.pop(user_id, None)
 
-    def spawn(self, func, *args) -> None:  # type: ignore[no-untyped-def]
+    def spawn(self, func, *args) -> None:
         """Run a storage write in a thread after the reply; log a failure, never raise."""
 
         async def runner() -> None:
@@ -105,7 +105,8 @@ class Services:
 
 
 def svc(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data["svc"]  # type: ignore[no-any-return]
+    services: Services = context.application.bot_data["svc"]
+    return services
 
 
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:

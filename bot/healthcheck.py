@@ -1,0 +1,38 @@
+"""Docker HEALTHCHECK: healthy while the running bot keeps refreshing its heartbeat file.
+
+The Telegram front end touches $DATA_DIR/heartbeat every 15 s while it is fetching
+updates (or serving its webhook); a hung or stopped bot stops touching it.
+Usage: python -m bot.healthcheck [max_age_seconds]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from .settings import SettingsError, load_settings
+
+MAX_AGE = 90.0
+
+
+def main(argv: list[str]) -> int:
+    max_age = float(argv[1]) if len(argv) > 1 else MAX_AGE
+    try:
+        path = load_settings().heartbeat
+    except SettingsError as exc:
+        print(f"unhealthy: {exc}")
+        return 1
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        print(f"unhealthy: no heartbeat at {path}")
+        return 1
+    if age > max_age:
+        print(f"unhealthy: last heartbeat {age:.0f} s ago")
+        return 1
+    print(f"healthy: last heartbeat {age:.0f} s ago")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
