@@ -246,6 +246,15 @@ class Index:
             # A fuzzy-only match is less certain: the word may really be unknown.
             best_sim = max(sim for _, sim in matches)
             q_mass += weight if best_sim >= 1.0 else max(weight, w.unknown * (1 - best_sim))
+            for vid, sim in matches:
+                if sim > used.get(vid, 0.0):
+                    used[vid] = sim
+            if len(matches) == 1:  # the common case: one exact word, no max needed
+                vid, sim = matches[0]
+                q_hit[self.postings[vid]] += weight * sim
+                tix, tw = self.topic_postings[vid]
+                t_hit[tix] += weight * sim * tw
+                continue
             best = np.zeros(n, dtype=np.float64)
             tbest = np.zeros(n_t, dtype=np.float64)
             for vid, sim in matches:
@@ -254,8 +263,6 @@ class Index:
                     best[idx] = np.maximum(best[idx], sim)
                 tix, tw = self.topic_postings[vid]
                 tbest[tix] = np.maximum(tbest[tix], sim * tw)
-                if sim > used.get(vid, 0.0):
-                    used[vid] = sim
             t_hit += weight * tbest
             q_hit += weight * best
         for vid, sim in used.items():
@@ -269,16 +276,13 @@ class Index:
             token[exclude] = 0.0
         k = min(w.rerank, n)
         cand = np.argpartition(-token, k - 1)[:k] if k < n else np.arange(n)
-        final = token.copy()
+        # Every example keeps (1 - char) of its token score; the candidates add the
+        # character signal on top (the others would add little and are not worth it).
+        final = token * (1 - w.char)
         qstring = " ".join(sorted(qstems))
         for i in cand:
-            if token[i] <= 0:
-                continue
-            ch = fuzz.token_sort_ratio(qstring, self.example_strings[i]) / 100.0
-            final[i] = (1 - w.char) * token[i] + w.char * ch
-        others = np.ones(n, dtype=bool)
-        others[cand] = False
-        final[others] *= 1 - w.char  # same scale for candidates not re-ranked
+            if token[i] > 0:
+                final[i] += w.char * fuzz.token_sort_ratio(qstring, self.example_strings[i]) / 100.0
         best_per_topic = np.maximum.reduceat(final, self.topic_starts)
         if w.second > 0:
             # Agreement of a second example of the same topic: one lucky paraphrase is

@@ -116,6 +116,7 @@ def fold(text: str) -> str:
     return _drop_marks(unicodedata.normalize("NFKC", text)).casefold().replace("ё", "е")
 
 
+@lru_cache(maxsize=65536)
 def _skeleton(token: str) -> str:
     latin = "".join(_CYRILLIC_TO_LATIN.get(ch, ch) for ch in token)
     latin = latin.translate(_LATVIAN_FOLD)
