@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process, utils  # noqa: E402
 from bot.evaluation import evaluate, load_cases  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.matcher.decide import Decision, Matcher  # noqa: E402
-from bot.matcher.index import Index, Scored  # noqa: E402
+from bot.matcher.index import Index  # noqa: E402
 from bot.matcher.normalize import canonical, content_stems, is_cyrillic  # noqa: E402
 
 

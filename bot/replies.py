@@ -76,14 +76,17 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
             chunks = []
             line_buf = ""
             for line in para.split("\n"):
-                while len(line) > limit:
-                    chunks.append(line[:limit])
-                    line = line[limit:]
-                if len(line_buf) + len(line) + 1 > limit:
-                    chunks.append(line_buf)
-                    line_buf = line
-                else:
-                    line_buf = f"{line_buf}\n{line}" if line_buf else line
+                pieces = []
+                while len(line) > limit:  # hard cut, but keep the pieces in order
+                    cut = _safe_cut(line, limit)
+                    pieces.append(line[:cut])
+                    line = line[cut:]
+                for piece in (*pieces, line):
+                    if line_buf and len(line_buf) + len(piece) + 1 > limit:
+                        chunks.append(line_buf)
+                        line_buf = piece
+                    else:
+                        line_buf = f"{line_buf}\n{piece}" if line_buf else piece
             if line_buf:
                 chunks.append(line_buf)
         for chunk in chunks:
@@ -96,7 +99,21 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
                 current = chunk
     if current:
         parts.append(current)
-    return parts
+    return [p for p in parts if p.strip()]  # Telegram refuses an empty message
+
+
+def _safe_cut(line: str, limit: int) -> int:
+    """Where to hard-cut a line longer than `limit`: never inside an HTML tag or entity
+    (the part would not parse), preferably at a space."""
+    cut = limit
+    amp = line.rfind("&", max(0, cut - 10), cut)
+    if amp > 0 and ";" not in line[amp:cut]:
+        cut = amp
+    lt = line.rfind("<", 0, cut)
+    if lt > 0 and ">" not in line[lt:cut]:
+        cut = lt
+    space = line.rfind(" ", max(0, cut - limit // 4), cut)
+    return space + 1 if space > 0 else cut
 
 
 def _topic_button(kb: KnowledgeBase, topic_id: str, lang: str) -> Button:

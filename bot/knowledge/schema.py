@@ -62,9 +62,11 @@ def _message(err: ValidationError, doc: YamlDocument) -> tuple[int, str]:
         )
     if v == "required":
         missing = err.message.split("'")[1] if "'" in err.message else str(err.validator_value)
+        # The key that holds the incomplete block ("answer:"), not its first inner line.
+        line = doc.key_line(path)
         if missing in _LANG_NAMES:
-            return doc.line(path), f"{where}: the {_LANG_NAMES[missing]} text is missing"
-        return doc.line(path), f"{where}: required key '{missing}' is missing"
+            return line, f"{where}: the {_LANG_NAMES[missing]} text is missing"
+        return line, f"{where}: required key '{missing}' is missing"
     if v == "pattern" and err.validator_value == "\\S":
         what = "answer" if "answer" in path else "text"
         return doc.line(path), f"{where}: empty {what}"
