@@ -23,10 +23,10 @@ class Thresholds:
     questions (5-fold) and out-of-domain examples — never on an evaluation set."""
 
     sure: float = 0.9  # above this the best topic is answered whatever the runner-up
-    floor: float = 0.5  # below this nothing is answered outright
-    ratio: float = 0.2  # relative lead over the runner-up needed to answer ...
-    ratio_agree: float = 0.02  # ... or this one when both signals pick the same topic
-    suggest: float = 0.35  # below this: "I don't know"
+    floor: float = 0.35  # below this nothing is answered outright
+    ratio: float = 0.15  # relative lead over the runner-up needed to answer ...
+    ratio_agree: float = 0.0  # ... or this one when both signals pick the same topic
+    suggest: float = 0.25  # below this: "I don't know"
     spread: float = 0.15  # suggestions: topics within this distance of the best
 
 

@@ -51,6 +51,7 @@ class Weights:
     prefix: float = 0.9  # a partial word ("pien") meeting a full stem ("pienakum")
     idf_floor: float = 0.6  # minimum weight of a known word
     rerank: int = 24  # candidates that get the character signal
+    multiply: bool = True  # coverage scales the example score instead of adding to it
     second: float = 0.5  # share of a topic's second-best example in its example score
 
 
@@ -292,7 +293,10 @@ class Index:
             best_per_topic = (1 - w.second) * best_per_topic + w.second * second
         coverage = np.minimum(t_hit / q_mass, 1.0)
         agree_topic = int(np.argmax(best_per_topic)) == int(np.argmax(coverage))
-        best_per_topic = (1 - w.topic) * best_per_topic + w.topic * coverage
+        if w.multiply:
+            best_per_topic = best_per_topic * ((1 - w.topic) + w.topic * coverage)
+        else:
+            best_per_topic = (1 - w.topic) * best_per_topic + w.topic * coverage
         order = np.argsort(-best_per_topic)
         out: list[Scored] = []
         for ti in order[:8]:
