@@ -46,7 +46,7 @@ def _folds(kb: KnowledgeBase, k: int) -> Iterator[tuple[KnowledgeBase, list[tupl
         yield dataclasses.replace(kb, topics=topics), held
 
 
-_TRANSLIT = {
+_TRANSLIT: dict[str, str | tuple[str, ...]] = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": ("zh", "j", "z"),
     "з": "z", "и": "i", "й": ("y", "i", "j"), "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": ("h", "kh"), "ц": ("c", "ts"),
@@ -63,7 +63,7 @@ def perturb(text: str, lang: str, rng: random.Random) -> str:
     if rng.random() < 0.5:
         out = out.lower().rstrip("?!.")
     if lang == "ru" and rng.random() < 0.35:
-        chars = []
+        chars: list[str] = []
         for ch in out.lower():
             t = _TRANSLIT.get(ch, ch)
             chars.append(rng.choice(t) if isinstance(t, tuple) else t)
