@@ -50,7 +50,8 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
 
     def reply_language(self, query: str, ranked: list[Scored], fallback: str) -> str:
-        """Cyrillic → ru; Latvian letters → lv; else word evidence, else the best example."""
+        """Cyrillic → ru; Latvian letters → lv; else word evidence, else the best example
+        (pass no ranking when the match is too weak to say anything about language)."""
         if is_cyrillic(query):
             return "ru"
         if has_latvian_letters(query):
@@ -81,7 +82,8 @@ class Matcher:
 
     def decide(self, query: str, fallback_lang: str = "lv") -> Decision:
         ranked = self.index.score(query)
-        lang = self.reply_language(query, ranked, fallback_lang)
         outcome, topic, picks = self.outcome(ranked)
+        # Gibberish that matched nothing says nothing about language: keep the user's.
+        lang = self.reply_language(query, ranked if outcome != "none" else [], fallback_lang)
         top = round(ranked[0].score, 4) if ranked else 0.0
         return Decision(query, lang, outcome, topic, top, picks)

@@ -315,6 +315,8 @@ class Index:
         """Evidence for Latvian and for Russian from the words of a Latin-script query."""
         lv = ru = 0.0
         for s in stems(query):
+            if len(s) < 2:  # "a", "i": letters of both languages, evidence of neither
+                continue
             c = self.lang_counts.get(s)
             if not c:
                 continue

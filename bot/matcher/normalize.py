@@ -31,7 +31,6 @@ _CYRILLIC_TO_LATIN = {
     "я": "ya", "і": "i", "ї": "i", "є": "e", "ў": "u", "ґ": "g",
 }  # fmt: skip
 
-_LATVIAN_FOLD = str.maketrans("āčēģīķļņōŗšūž", "acegiklnorsuz")
 
 # Order matters: longer digraphs first. Applied to every Latin skeleton, so a variant
 # typed by a user and the same word written correctly always collapse the same way.
@@ -87,7 +86,9 @@ _RAW_ENDINGS = (
             "ie", "em", "im", "um", "s", "a", "e", "i", "o", "u",
             # Russian endings in the Latin skeleton
             "ovi", "ev", "ov", "oi", "ii", "ogo", "ego", "omu", "emu",
-            "imi", "ih", "ah", "om", "ui", "iu", "ost", "osti", "at", "it", "et", "ut",
+            "imi", "ih", "ah", "om", "ui", "iu", "at", "it", "et", "ut",
+            # nouns in -ость: обязанность, обязанности, обязанностей, обязанностями…
+            "ost", "osti", "ostei", "ostam", "ostami", "ostah", "ostu",
             "ete", "ite",
         }
 )  # fmt: skip
@@ -106,9 +107,17 @@ def has_latvian_letters(text: str) -> bool:
 
 
 def _drop_marks(text: str) -> str:
-    # Zero-width joiners, RTL marks, BOM, soft hyphen and control characters carry no
-    # meaning for matching; Cf/Cc categories cover them all.
-    return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    # Format characters (soft hyphen, zero-width joiners, RTL marks, BOM) vanish so a
+    # word they sit inside stays one word; control characters and the zero-width space
+    # separate words.
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch == "\u200b" or cat == "Cc" or cat in ("Cs", "Co", "Cn"):
+            out.append(" ")
+        elif cat != "Cf":
+            out.append(ch)
+    return "".join(out)
 
 
 def fold(text: str) -> str:
@@ -118,12 +127,11 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _skeleton(token: str) -> str:
-    latin = "".join(_CYRILLIC_TO_LATIN.get(ch, ch) for ch in token)
-    latin = latin.translate(_LATVIAN_FOLD)
-    # Any remaining accented Latin letter (é, ö…) loses its accent.
-    latin = "".join(
-        ch for ch in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(ch)
+    # Accents go first (ā→a, š→s, ķ→k, й→и, ѝ→и), then Cyrillic becomes Latin.
+    bare = "".join(
+        ch for ch in unicodedata.normalize("NFKD", token) if not unicodedata.combining(ch)
     )
+    latin = "".join(_CYRILLIC_TO_LATIN.get(ch, ch) for ch in bare)
     # Collapsing can create a new digraph ("iya" → "ia"): repeat until stable so the
     # skeleton of a skeleton is itself.
     for _ in range(8):
@@ -136,7 +144,7 @@ def _skeleton(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Skeleton tokens of a text, stop words included."""
-    return [_skeleton(t) for t in _TOKEN_RE.findall(fold(text))]
+    return [sk for t in _TOKEN_RE.findall(fold(text)) if (sk := _skeleton(t))]
 
 
 def _skeleton_endings() -> tuple[str, ...]:

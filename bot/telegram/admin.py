@@ -23,8 +23,13 @@ log = logging.getLogger(__name__)
 
 
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in svc(context).settings.admin_ids
+    """An admin, by numeric id, in a private chat (stats never leak into a group)."""
+    user, chat = update.effective_user, update.effective_chat
+    return (
+        user is not None
+        and user.id in svc(context).settings.admin_ids
+        and (chat is None or chat.type == "private")
+    )
 
 
 def problems_text(problems: list[Problem], lang: str) -> str:

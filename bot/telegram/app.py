@@ -122,7 +122,9 @@ async def _watch_knowledge(app: Application) -> None:
 
 
 async def _heartbeat(app: Application, path: Path) -> None:
-    """Touch a file while updates are being fetched; the Docker HEALTHCHECK reads its age."""
+    """Touch a file while updates are being fetched; the Docker HEALTHCHECK reads its age.
+    Checks every second until the first beat (the app starts running after post_init)."""
+    beat = False
     while True:
         updater = app.updater
         alive = app.running and (updater is None or updater.running or app.bot_data.get("webhook"))
@@ -130,9 +132,10 @@ async def _heartbeat(app: Application, path: Path) -> None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(f"{time.time():.0f}\n")
+                beat = True
             except OSError as exc:
                 log.warning("heartbeat not written: %s", exc)
-        await asyncio.sleep(HEARTBEAT_EVERY)
+        await asyncio.sleep(HEARTBEAT_EVERY if beat else 1.0)
 
 
 async def _post_init(app: Application) -> None:
