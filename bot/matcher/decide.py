@@ -25,8 +25,8 @@ class Thresholds:
     sure: float = 0.9  # above this the best topic is answered whatever the runner-up
     floor: float = 0.35  # below this nothing is answered outright
     ratio: float = 0.15  # relative lead over the runner-up needed to answer ...
-    ratio_agree: float = 0.0  # ... or this one when both signals pick the same topic
-    suggest: float = 0.25  # below this: "I don't know"
+    ratio_agree: float = 0.05  # ... or this one when both signals pick the same topic
+    suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.15  # suggestions: topics within this distance of the best
 
 

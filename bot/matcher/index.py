@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from ..knowledge.model import LANGS, KnowledgeBase
 from .normalize import (
@@ -82,7 +83,7 @@ def _fuzzy_cutoff(token: str) -> float | None:
     n = len(token)
     if n <= 3:
         return None
-    return 80.0 if n <= 5 else 75.0
+    return 75.0 if n <= 5 else 70.0
 
 
 class Index:
@@ -213,9 +214,12 @@ class Index:
                     break
         cutoff = _fuzzy_cutoff(stem)
         if cutoff is not None:
+            # OSA (Damerau) similarity: a swapped pair of letters is one typo, not two.
             for word, score, _ in process.extract(
-                stem, self.surface_list, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4
+                stem, self.surface_list, scorer=OSA.normalized_similarity,
+                score_cutoff=cutoff / 100.0, limit=4,
             ):
+                score *= 100.0
                 vid = self.surface[word]
                 sim = (score / 100.0) ** 2
                 if sim > out.get(vid, 0.0):

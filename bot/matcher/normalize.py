@@ -36,13 +36,14 @@ _CYRILLIC_TO_LATIN = {
 # typed by a user and the same word written correctly always collapse the same way.
 _DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("shch", "s"), ("sch", "s"), ("tch", "c"), ("sh", "s"), ("ch", "c"), ("zh", "z"),
-    ("kh", "h"), ("ts", "c"), ("tz", "c"), ("ck", "k"), ("ph", "f"), ("x", "ks"),
+    ("kh", "h"), ("dj", "dz"), ("ts", "c"), ("tz", "c"), ("ck", "k"), ("ph", "f"), ("x", "ks"),
     ("q", "k"), ("w", "v"),
     ("ya", "a"), ("ja", "a"), ("ia", "a"), ("yu", "u"), ("ju", "u"), ("iu", "u"),
     ("yo", "o"), ("jo", "o"), ("ye", "e"), ("je", "e"), ("y", "i"), ("j", "i"),
 )  # fmt: skip
 _DIGRAPH_RE = re.compile("|".join(re.escape(a) for a, _ in _DIGRAPHS))
 _DIGRAPH_MAP = dict(_DIGRAPHS)
+_FOUR_RE = re.compile(r"(?<![0-9])4(?![0-9])(?=[a-z])|(?<=[a-z])4(?![0-9])")
 _DOUBLE_RE = re.compile(r"([a-z])\1+")
 _TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -132,6 +133,9 @@ def _skeleton(token: str) -> str:
         ch for ch in unicodedata.normalize("NFKD", token) if not unicodedata.combining(ch)
     )
     latin = "".join(_CYRILLIC_TO_LATIN.get(ch, ch) for ch in bare)
+    # Chat translit writes ч as 4 ("4to", "o4en"); a lone 4 between letters is one.
+    if "4" in latin and not latin.isdigit():
+        latin = _FOUR_RE.sub("ch", latin)
     # Collapsing can create a new digraph ("iya" → "ia"): repeat until stable so the
     # skeleton of a skeleton is itself.
     for _ in range(8):
