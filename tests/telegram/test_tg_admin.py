@@ -1,0 +1,142 @@
+"""Admin commands for ADMIN_IDS only; to everyone else they look like unknown commands."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+import pytest
+
+BANK_Q = "Ko dara bankas klientu menedžeris?"
+BANK_LAST_LV = "Katrā bankā šis saraksts var būt papildināts, saīsināts vai nedaudz atšķirīgs."
+UNKNOWN_LV = "Šādu komandu nezinu. /help parāda, ko es protu."
+
+
+async def ask_some(bot) -> None:
+    await bot.say(BANK_Q, user_id=1)
+    await bot.say(BANK_Q, user_id=2)
+    await bot.say("Какая зарплата у аккаунт-менеджера?", user_id=3, lang="ru")
+    await bot.say("Kā audzēt gurķus uz balkona?", user_id=4)
+
+
+async def test_stats_for_admin(bot, tg_html):
+    await ask_some(bot)
+    (msg,) = await bot.command("stats", user_id=bot.admin_id)
+    assert msg.chat_id == bot.admin_id
+    visible = tg_html(msg.text)
+    assert visible.splitlines() == [
+        "Jautājumi šodien: 4; pēdējās 7 dienās: 4",
+        "Atbildēts uzreiz: 75%",
+        "Vērtējumi: 👍 0 / 👎 0",
+        "Pa valodām: lv 3, ru 1",
+        "Populārākās tēmas:",
+        "• Konta pārvaldnieks bankā — 2",
+        "• Konta pārvaldnieka alga — 1",
+    ]
+
+
+async def test_stats_in_russian_for_russian_admin(bot):
+    await ask_some(bot)
+    (msg,) = await bot.command("stats", user_id=bot.admin_id, lang="ru")
+    assert msg.text.startswith("Вопросов сегодня: 4; за 7 дней: 4")
+    assert "• Клиентский менеджер в банке — 2" in msg.text
+
+
+async def test_unanswered_for_admin(bot):
+    (empty,) = await bot.command("unanswered", user_id=bot.admin_id)
+    assert empty.text == "Neatbildētu jautājumu nav."
+    await ask_some(bot)
+    await bot.say("Kā audzēt gurķus uz balkona?", user_id=5)
+    (msg,) = await bot.command("unanswered", user_id=bot.admin_id)
+    assert msg.text.splitlines() == [
+        "Jaunākie neatbildētie jautājumi:",
+        "• kā audzēt gurķus uz balkona? — 2 reizes (none)",
+    ]
+
+
+async def test_reload_for_admin(make_bot, knowledge_copy):
+    bot = await make_bot(knowledge_dir=knowledge_copy)
+    before = bot.state.current
+    (msg,) = await bot.command("reload", user_id=bot.admin_id)
+    assert msg.text == f"Pārlādēts: {len(before.kb.topics)} tēmas."
+    assert bot.state.current is not before
+
+
+@pytest.mark.parametrize("command", ["stats", "unanswered", "reload"])
+@pytest.mark.parametrize("lang", ["lv", "ru"])
+async def test_non_admin_sees_an_unknown_command(make_bot, knowledge_copy, command, lang):
+    bot = await make_bot(knowledge_dir=knowledge_copy)
+    await ask_some(bot)
+    served = bot.state.current
+    (unknown,) = await bot.command("frobnicate", user_id=77, lang=lang)
+    (admin_cmd,) = await bot.command(command, user_id=77, lang=lang)
+    assert admin_cmd.method == unknown.method == "sendMessage"
+    assert admin_cmd.params == unknown.params
+    if lang == "lv":
+        assert admin_cmd.text == UNKNOWN_LV
+    assert bot.state.current is served  # /reload did nothing
+
+
+async def test_broken_yaml_is_reported_and_old_knowledge_kept(make_bot, knowledge_copy):
+    bot = await make_bot(knowledge_dir=knowledge_copy)
+    (before,) = await bot.say(BANK_Q)
+    path = knowledge_copy / "duties.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    broken_line = next(i for i, line in enumerate(lines) if "lv: Konta pārvaldnieks bankā" in line)
+    lines[broken_line] = "      lv: [Konta pārvaldnieks bankā\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+    (msg,) = await bot.command("reload", user_id=bot.admin_id)
+    assert msg.text.startswith("Zināšanu bāze NETIKA pārlādēta; bots turpina lietot "
+                               "iepriekšējo. Problēmas:\n")
+    m = re.search(r"duties\.yaml:(\d+): YAML syntax error", msg.text)
+    assert m, msg.text
+    assert int(m.group(1)) in (broken_line + 1, broken_line + 2)  # the line or the next one
+
+    (after,) = await bot.say(BANK_Q)
+    assert after.text == before.text
+    assert after.keyboard == before.keyboard
+
+
+async def test_hot_reload_swaps_in_new_answer(make_bot, knowledge_copy):
+    bot = await make_bot(knowledge_dir=knowledge_copy)
+    (before,) = await bot.say(BANK_Q)
+    assert BANK_LAST_LV in before.text
+    path = knowledge_copy / "duties.yaml"
+    source = path.read_text(encoding="utf-8")
+    path.write_text(source.replace(BANK_LAST_LV, "Jaunā atbilde & jauns teksts."),
+                    encoding="utf-8")
+    assert bot.state.reload() == []
+    (after,) = await bot.say(BANK_Q)
+    assert "Jaunā atbilde &amp; jauns teksts." in after.text
+    assert BANK_LAST_LV not in after.text
+
+
+async def test_file_watcher_reloads_and_notifies_admins(make_bot, knowledge_copy):
+    """The watcher started by post_init: a good edit is served, a bad one is reported to
+    ADMIN_IDS and not served."""
+    bot = await make_bot(knowledge_dir=knowledge_copy, watch=True)
+    await bot.app.post_init(bot.app)
+    await asyncio.sleep(0.5)  # let the watcher subscribe
+    path = knowledge_copy / "duties.yaml"
+    source = path.read_text(encoding="utf-8")
+    path.write_text(source.replace(BANK_LAST_LV, "Atbilde no failu vērotāja."), encoding="utf-8")
+    deadline = time.monotonic() + 15
+    while "Atbilde no failu vērotāja." not in bot.state.current.kb.answer("duties.bank", "lv"):
+        assert time.monotonic() < deadline, "the watcher did not reload within 15 s"
+        await asyncio.sleep(0.1)
+    (msg,) = await bot.say(BANK_Q)
+    assert "Atbilde no failu vērotāja." in msg.text
+
+    mark = len(bot.telegram.calls)
+    path.write_text(source.replace("section: duties", "section: [duties"), encoding="utf-8")
+    while not [c for c in bot.telegram.of("sendMessage", mark) if c.chat_id == bot.admin_id]:
+        assert time.monotonic() < deadline + 15, "admins were not notified within 15 s"
+        await asyncio.sleep(0.1)
+    (note,) = [c for c in bot.telegram.of("sendMessage", mark) if c.chat_id == bot.admin_id]
+    assert note.text.startswith("Zināšanu bāze NETIKA pārlādēta")
+    assert "duties.yaml:" in note.text
+    (msg,) = await bot.say(BANK_Q)
+    assert "Atbilde no failu vērotāja." in msg.text  # the last good version is still served
+    await bot.app.post_shutdown(bot.app)

@@ -1,0 +1,78 @@
+"""Inline mode: `@TestAmBot alga` in any chat offers articles linking back to the bot."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+LINK = re.compile(r'<a href="(https://t\.me/TestAmBot\?start=([A-Za-z0-9_-]+))">')
+
+
+async def test_inline_query_offers_articles_with_deep_links(bot, tg_html):
+    update = bot.updates.inline("alga")
+    calls = await bot.feed(update)
+    assert [c.method for c in calls] == ["answerInlineQuery"]
+    params = calls[0].params
+    assert params["inline_query_id"] == update.inline_query.id
+    results = params["results"]
+    assert results and len(results) <= 50
+    assert results[0]["type"] == "article"
+    assert results[0]["id"] == "salary.overview"
+    assert results[0]["title"] == "Konta pārvaldnieka alga"
+    for article in results:
+        content = article["input_message_content"]
+        assert content["parse_mode"] == "HTML"
+        text = content["message_text"]
+        assert len(text) <= 4096
+        m = LINK.search(text)
+        assert m, text[-200:]
+        assert m.group(2) == article["id"].replace(".", "-")
+        tg_html(text)
+    assert "is_personal" not in params or params["is_personal"] is False
+
+
+async def test_inline_article_link_opens_the_same_topic(bot):
+    (call,) = await bot.feed(bot.updates.inline("alga"))
+    text = call.params["results"][0]["input_message_content"]["message_text"]
+    payload = LINK.search(text).group(2)
+    (msg,) = await bot.command("start", payload)
+    assert msg.text.startswith("<b>Konta pārvaldnieka alga</b>")
+
+
+async def test_russian_inline_query_gets_russian_articles(bot):
+    (call,) = await bot.feed(bot.updates.inline("зарплата аккаунт-менеджера", lang="lv"))
+    first = call.params["results"][0]
+    assert first["title"] == "Зарплата аккаунт-менеджера"
+    assert first["input_message_content"]["message_text"].startswith(
+        "<b>Зарплата аккаунт-менеджера</b>")
+
+
+async def test_empty_inline_query_offers_popular_topics(bot):
+    calls = await bot.feed(bot.updates.inline(""))
+    assert [c.method for c in calls] == ["answerInlineQuery"]
+    results = calls[0].params["results"]
+    assert len(results) >= 3
+    kb = bot.state.current.kb
+    assert all(r["id"] in kb.topics and not r["id"].startswith("chat.") for r in results)
+    assert calls[0].params["is_personal"] is True
+
+
+async def test_empty_inline_query_prefers_what_people_ask(bot):
+    for _ in range(2):
+        await bot.say("Какая зарплата у аккаунт-менеджера?", lang="ru")
+    await bot.say("Ko dara bankas klientu menedžeris?")
+    (call,) = await bot.feed(bot.updates.inline(""))
+    assert [r["id"] for r in call.params["results"]][:2] == ["salary.overview", "duties.bank"]
+
+
+async def test_nonsense_inline_query_answers_empty(bot):
+    calls = await bot.feed(bot.updates.inline("qwxzv jjjj"))
+    assert [c.method for c in calls] == ["answerInlineQuery"]
+    assert calls[0].params["results"] == []
+
+
+async def test_inline_link_label_is_localized(bot, tg_html):
+    (call,) = await bot.feed(bot.updates.inline("alga"))
+    text = call.params["results"][0]["input_message_content"]["message_text"]
+    assert "Ask the bot" not in tg_html(text)

@@ -1,0 +1,90 @@
+"""Browsing with inline buttons: menus edit the message in place."""
+
+from __future__ import annotations
+
+
+def flat(keyboard):
+    return [b for row in keyboard for b in row]
+
+
+async def test_menu_button_edits_message_into_section_list(bot):
+    update = bot.updates.callback("menu", message_text="Atvainojiet, to es nezinu.")
+    calls = await bot.feed(update)
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
+    answer, edit = calls
+    assert answer.params["callback_query_id"] == update.callback_query.id
+    assert "text" not in answer.params  # no toast, just stop the spinner
+    assert edit.chat_id == 1001
+    assert edit.params["message_id"] == update.callback_query.message.message_id
+    assert edit.params["parse_mode"] == "HTML"
+    assert edit.text == "Izvēlieties sadaļu:"
+    kb = bot.state.current.kb
+    assert flat(edit.keyboard) == [(s.title.get("lv"), f"s:{s.id}")
+                                   for s in kb.sections if s.id != "chat"]
+
+
+async def test_section_button_lists_its_topics_with_back(bot, tg_html):
+    calls = await bot.press("s:duties")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
+    edit = calls[1]
+    assert edit.text == "<b>Pienākumi</b>\nIzvēlieties tēmu:"
+    tg_html(edit.text)
+    kb = bot.state.current.kb
+    section = next(s for s in kb.sections if s.id == "duties")
+    assert edit.keyboard[:-1] == [[(kb.topics[t].title.get("lv"), f"mt:{t}")]
+                                  for t in section.topic_ids]
+    assert ("Konta pārvaldnieks bankā", "mt:duties.bank") in flat(edit.keyboard)
+    assert edit.keyboard[-1] == [("⬅️ Atpakaļ", "menu")]
+
+
+async def test_topic_from_menu_is_shown_in_place_with_back_to_section(bot):
+    calls = await bot.press("mt:duties.bank")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
+    edit = calls[1]
+    assert edit.text.startswith("<b>Konta pārvaldnieks bankā</b>\n\n")
+    assert edit.params["parse_mode"] == "HTML"
+    assert edit.keyboard[-1] == [("⬅️ Atpakaļ", "s:duties")]
+    assert ("👍", "f:+:duties.bank") in flat(edit.keyboard)
+    # /share afterwards links the topic opened from the menu
+    (share,) = await bot.command("share")
+    assert "https://t.me/TestAmBot?start=duties-bank" in share.text
+
+
+async def test_russian_user_browses_in_russian(bot):
+    calls = await bot.press("s:salary", lang="ru")
+    assert calls[1].text == "<b>Зарплата</b>\nВыберите тему:"
+    assert calls[1].keyboard[-1] == [("⬅️ Назад", "menu")]
+
+
+async def test_related_topic_button_sends_a_new_message(bot):
+    calls = await bot.press("t:duties.general")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert calls[1].text.startswith("<b>Konta pārvaldnieka galvenie pienākumi</b>")
+
+
+async def test_unchanged_menu_is_left_alone(bot):
+    bot.telegram.failures["editMessageText"] = (
+        400, "Bad Request: message is not modified: specified new message content and reply "
+             "markup are exactly the same as a current content and reply markup of the message")
+    calls = await bot.press("menu", message_text="Izvēlieties sadaļu:")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
+
+
+async def test_message_too_old_to_edit_gets_a_fresh_message(bot):
+    bot.telegram.failures["editMessageText"] = (400, "Bad Request: message can't be edited")
+    calls = await bot.press("s:career")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText", "sendMessage"]
+    assert calls[2].text == "<b>Karjera</b>\nIzvēlieties tēmu:"
+    assert calls[2].keyboard[-1] == [("⬅️ Atpakaļ", "menu")]
+
+
+async def test_topics_command_and_help_open_the_menu(bot):
+    (topics,) = await bot.command("topics")
+    assert topics.text == "Izvēlieties sadaļu:"
+    assert ("Pienākumi", "s:duties") in flat(topics.keyboard)
+    (helpmsg,) = await bot.command("help")
+    assert helpmsg.keyboard == [[("📚 Visas tēmas", "menu")]]
+    (salary,) = await bot.command("salary", lang="ru")
+    assert salary.text.startswith("<b>Зарплата аккаунт-менеджера</b>")
+    (language,) = await bot.command("language")
+    assert language.keyboard == [[("🇱🇻 Latviešu", "lang:lv"), ("🇷🇺 Русский", "lang:ru")]]

@@ -1,0 +1,57 @@
+"""A database that cannot be written must not cost the user an answer."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+
+@pytest.fixture(params=["data-dir-is-a-file", "database-is-a-directory"])
+def broken_data_dir(request, tmp_path):
+    if request.param == "data-dir-is-a-file":
+        path = tmp_path / "data"
+        path.write_text("not a directory\n")
+        return path
+    path = tmp_path / "data"
+    (path / "bot.sqlite3").mkdir(parents=True)
+    return path
+
+
+async def test_user_is_answered_without_a_database(make_bot, broken_data_dir, caplog):
+    caplog.set_level(logging.WARNING)
+    bot = await make_bot(data_dir=broken_data_dir)
+    (start,) = await bot.command("start", lang="lv")
+    assert start.text.startswith("Sveiki!")
+    (msg,) = await bot.say("Ko dara bankas klientu menedžeris?")
+    assert msg.text.startswith("<b>Konta pārvaldnieks bankā</b>")
+    (msg,) = await bot.say("Какая зарплата у аккаунт-менеджера?", user_id=2, lang="ru")
+    assert msg.text.startswith("<b>Зарплата аккаунт-менеджера</b>")
+    calls = await bot.press("f:+:duties.bank")
+    assert calls[0].params["text"] == "Paldies par vērtējumu!"
+    (inline,) = await bot.feed(bot.updates.inline(""))
+    assert inline.params["results"]
+    messages = " ".join(r.getMessage() for r in caplog.records)
+    assert "storage write record_question failed" in messages
+    assert "Traceback" not in messages
+
+
+async def test_language_choice_still_works_for_the_session(make_bot, broken_data_dir):
+    bot = await make_bot(data_dir=broken_data_dir)
+    await bot.command("start", "ru", lang="lv")
+    (msg,) = await bot.say("Ko dara bankas klientu menedžeris?", lang="lv")
+    assert msg.text.startswith("<b>Клиентский менеджер в банке</b>")
+
+
+async def test_forget_apologises_when_the_database_is_down(make_bot, broken_data_dir):
+    bot = await make_bot(data_dir=broken_data_dir)
+    (msg,) = await bot.command("forget")
+    assert msg.text == ("Atvainojiet, pašlaik neizdevās izdzēst jūsu datus. "
+                        "Lūdzu, mēģiniet vēlāk.")
+
+
+async def test_admin_stats_fail_politely(make_bot, broken_data_dir):
+    bot = await make_bot(data_dir=broken_data_dir)
+    calls = await bot.command("stats", user_id=bot.admin_id)
+    assert [c.method for c in calls] == ["sendMessage"]
+    assert calls[0].text == "Atvainojiet, kaut kas nogāja greizi. Lūdzu, mēģiniet vēlreiz."
