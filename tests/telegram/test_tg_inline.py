@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 LINK = re.compile(r'<a href="(https://t\.me/TestAmBot\?start=([A-Za-z0-9_-]+))">')
 
 
