@@ -28,6 +28,7 @@ class Thresholds:
     ratio_agree: float = 0.05  # ... or this one when both signals pick the same topic
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.15  # suggestions: topics within this distance of the best
+    min_info: float = 0.9  # a query of only very common words ("klienti") is not answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +72,12 @@ class Matcher:
         if not ranked or ranked[0].score < th.suggest:
             return "none", None, ()
         best = ranked[0]
+        if best.foreign and best.score < th.sure:  # another occupation: not our topic
+            return "none", None, ()
         lead = (best.score - (ranked[1].score if len(ranked) > 1 else 0.0)) / best.score
         if best.score >= th.sure or (
             best.score >= th.floor
+            and best.info >= th.min_info
             and (lead >= th.ratio or (best.agree and lead >= th.ratio_agree))
         ):
             return "answer", best.topic, ()

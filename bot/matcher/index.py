@@ -73,6 +73,8 @@ class Scored:
     lang: str
     example: str
     agree: bool = False  # best by example similarity and by topic vocabulary alike
+    info: float = 0.0  # weight of the query's known words: how much the query says
+    foreign: bool = False  # the query names another occupation
 
 
 def _canon(text: str) -> tuple[str, ...]:
@@ -239,15 +241,19 @@ class Index:
         used: dict[int, float] = {}
         n_t = len(self.topic_ids)
         t_hit = np.zeros(n_t, dtype=np.float64)
+        info = 0.0
+        foreign = False
         for s in qstems:
-            if s in FOREIGN_ROLES and canonical(s) not in self.vocab:
-                q_mass += w.foreign
-                continue
             matches = self.expand(s)
+            if s in FOREIGN_ROLES and not any(sim >= 1.0 for _, sim in matches):
+                q_mass += w.foreign
+                foreign = True
+                continue
             if not matches:
                 q_mass += w.unknown
                 continue
             weight = max(self.idf[v] for v, _ in matches)
+            info += weight
             # A fuzzy-only match is less certain: the word may really be unknown.
             best_sim = max(sim for _, sim in matches)
             q_mass += weight if best_sim >= 1.0 else max(weight, w.unknown * (1 - best_sim))
@@ -312,7 +318,7 @@ class Index:
             ei = lo + int(np.argmax(final[lo:hi]))
             ex = self.examples[ei]
             agree = agree_topic and not out and int(np.argmax(coverage)) == ti
-            out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text, agree))
+            out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text, agree, info, foreign))
         return out
 
     def language_votes(self, query: str) -> tuple[float, float]:

@@ -122,8 +122,14 @@ def _drop_marks(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Case-folded, NFKC-normalized text without invisible characters (still readable)."""
-    return _drop_marks(unicodedata.normalize("NFKC", text)).casefold().replace("ё", "е")
+    """Case-folded, NFKC-normalized text without invisible characters (still readable).
+
+    Combining marks that do not compose into a letter (a Russian stress mark on а́) are
+    dropped so they do not split a word; ā, š, й stay as they are."""
+    folded = unicodedata.normalize("NFKC", _drop_marks(text).casefold())
+    if any(unicodedata.combining(ch) for ch in folded):
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return folded.replace("ё", "е")
 
 
 @lru_cache(maxsize=65536)

@@ -13,7 +13,7 @@ from __future__ import annotations
 _GROUPS = """
 alga atalgojums atalgojumu algas samaksa ienākumi ienākums nopelnīt nopelna pelnīt pelna
     zarplata зарплата зарплаты зарплату зп оклад доход доходы заработок зарабатывает
-    заработать платят оплата оплаты salary
+    заработать платят оплата оплаты получает получают salary
 pienākumi pienākums uzdevumi funkcijas funkcija обязанности обязанность задачи функции
     функционал
 prasības prasība требования требование
@@ -70,7 +70,7 @@ medmāsas programmētājs programmētāja grāmatvedis grāmatveža celtnieks ce
 friziera policists policista ugunsdzēsējs pilots stjuarte viesmīlis bārmenis oficiants
 santehniķis elektriķis mehāniķis atslēdznieks galdnieks krāsotājs apkopēja sētnieks kurjers
 zemnieks fermeris aktieris dziedātājs mūziķis žurnālists fotogrāfs dizainers arhitekts
-inženieris farmaceits veterinārs zobārsts psihologs tulks bibliotekārs pastnieks
+inženieris farmaceits veterinārs zobārsts tulks bibliotekārs pastnieks
 повар повара водитель водителя таксист учитель учителя врач врача медсестра медсестры
 программист программиста бухгалтер бухгалтера строитель строителя парикмахер полицейский
 пожарный пилот стюардесса официант бармен сантехник электрик механик слесарь плотник маляр
