@@ -59,9 +59,10 @@ def lint(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
         topic = kb.topics.get(ex.topic)
         if topic is None or ex.text == topic.title.get(ex.lang):
             continue
+        line = topic.question_line(ex.lang, ex.text)
         key = frozenset(ex.stems)
         if key in seen and seen[key][0] != ex.topic:
-            out.append(Problem(topic.source.file, topic.source.line,
+            out.append(Problem(topic.source.file, line,
                                f"question '{ex.text}' ({ex.topic}) says the same as "
                                f"'{seen[key][1]}' ({seen[key][0]})"))
         seen.setdefault(key, (ex.topic, ex.text))
@@ -69,7 +70,7 @@ def lint(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
         if ranked and ranked[0].topic != ex.topic:
             own = next((r.score for r in ranked if r.topic == ex.topic), 0.0)
             if ranked[0].score - own > 0.1:
-                out.append(Problem(topic.source.file, topic.source.line,
+                out.append(Problem(topic.source.file, line,
                                    f"question '{ex.text}' ({ex.topic}) matches "
                                    f"'{ranked[0].topic}' better than its own topic"))
     return out

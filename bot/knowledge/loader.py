@@ -118,6 +118,11 @@ def load_knowledge(
                 related=tuple(t.get("related", [])),
                 source=Source(doc.name, line),
                 facts=facts,
+                question_lines={
+                    lang: tuple(doc.line(("topics", i, "questions", lang, j))
+                                for j in range(len(t["questions"][lang])))
+                    for lang in LANGS
+                },
             )
             ids.append(tid)
         sections.append(Section(sid, int(data.get("order", 100)), _text(data["title"]), tuple(ids)))

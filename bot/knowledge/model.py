@@ -41,6 +41,15 @@ class Topic:
     related: tuple[str, ...]
     source: Source
     facts: str | None = None
+    question_lines: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def question_line(self, lang: str, text: str) -> int:
+        """Line of an example question in its file (the topic's line if not found)."""
+        qs = self.questions.get(lang, ())
+        lines = self.question_lines.get(lang, ())
+        if text in qs and len(lines) == len(qs):
+            return lines[qs.index(text)]
+        return self.source.line
 
 
 @dataclass(frozen=True, slots=True)
