@@ -126,7 +126,8 @@ def fold(text: str) -> str:
 
     Combining marks that do not compose into a letter (a Russian stress mark on а́) are
     dropped so they do not split a word; ā, š, й stay as they are."""
-    folded = unicodedata.normalize("NFKC", _drop_marks(text).casefold())
+    # NFKC first (𝑨 → A) so case folding sees plain letters, and again after it (ß́ → sś → sś).
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", _drop_marks(text)).casefold())
     if any(unicodedata.combining(ch) for ch in folded):
         folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return folded.replace("ё", "е")
