@@ -8,18 +8,29 @@ score; for each vote the time, topic and vote. /forget deletes all rows of a use
 
 Every call opens its own short connection with a short busy timeout, so a locked or
 missing database costs one failed write (logged by the caller), never a stuck bot, and
-writing resumes by itself when the fault clears.
+writing resumes by itself when the fault clears. A database file (or its directory) that
+disappears while the bot runs is created anew on the next call.
+
+The bot writes through one `Writer` thread: writes are queued and committed in order,
+whatever queued up meanwhile in one transaction. One writer means no "database is locked"
+between the bot's own threads (concurrent writers used to lose rows under load) and one
+commit per batch instead of one per question.
 """
 
 from __future__ import annotations
 
+import logging
+import queue
 import re
 import sqlite3
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .matcher.normalize import fold
 
@@ -54,11 +65,14 @@ CREATE INDEX IF NOT EXISTS feedback_user ON feedback(user_id);
 """
 _SPACES = re.compile(r"\s+")
 MAX_STORED_TEXT = 300
+log = logging.getLogger(__name__)
 
 
 def normalized_text(text: str) -> str:
-    """What is stored of a question: folded, single-spaced, cut to MAX_STORED_TEXT."""
-    return _SPACES.sub(" ", fold(text)).strip()[:MAX_STORED_TEXT]
+    """What is stored of a question: folded, single-spaced, cut to MAX_STORED_TEXT (lone
+    surrogates, which SQLite cannot store, become '?')."""
+    clean = _SPACES.sub(" ", fold(text)).strip()[:MAX_STORED_TEXT]
+    return clean.encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,17 +100,56 @@ class Storage:
         self._ready = False
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        if not self._ready:
+    def _db(self, timeout: float | None = None) -> Iterator[sqlite3.Connection]:
+        fresh = not self.path.exists()  # first use, or deleted while the bot runs
+        if fresh:
+            if self._ready:
+                log.warning("the database file %s is gone; creating a new one", self.path)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=self.timeout if timeout is None else timeout,
+                               isolation_level=None)
         try:
-            if not self._ready:
+            if fresh or not self._ready:
                 conn.executescript(_SCHEMA)
                 self._ready = True
             yield conn
         finally:
             conn.close()
+
+    @contextmanager
+    def _use(self, db: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
+        """The writer's open transaction if given, else a connection of our own."""
+        if db is not None:
+            yield db
+        else:
+            with self._db() as own:
+                yield own
+
+    def write_batch(self, ops: list[WriteOp], timeout: float = 2.0) -> None:
+        """Run queued writes in one transaction, in order. A write that fails on its own
+        (bad data) fails alone; when the database fails (locked, read-only, missing) the
+        whole batch fails. Each op's outcome goes to its `done` callback."""
+        results: list[tuple[WriteOp, Any, BaseException | None]] = []
+        try:
+            with self._db(timeout) as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    for op in ops:
+                        try:
+                            results.append((op, op.func(*op.args, db=db), None))
+                        except sqlite3.OperationalError:
+                            raise
+                        except Exception as exc:  # this write's own data: skip it alone
+                            results.append((op, None, exc))
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+        except Exception as exc:
+            results = [(op, None, exc) for op in ops]
+        for op, value, error in results:
+            op.finish(value, error)
 
     # -- users -------------------------------------------------------------------------
 
@@ -106,8 +159,9 @@ class Storage:
                              (user_id,)).fetchone()
         return UserPrefs(row[0], bool(row[1]), row[2]) if row else None
 
-    def save_user(self, user_id: int, prefs: UserPrefs) -> None:
-        with self._db() as db:
+    def save_user(self, user_id: int, prefs: UserPrefs, *,
+                  db: sqlite3.Connection | None = None) -> None:
+        with self._use(db) as db:
             db.execute(
                 "INSERT INTO users(user_id, lang, lang_fixed, last_topic, updated) "
                 "VALUES(?,?,?,?,?) ON CONFLICT(user_id) DO UPDATE SET lang=excluded.lang, "
@@ -119,8 +173,9 @@ class Storage:
     # -- questions and feedback ---------------------------------------------------------
 
     def record_question(self, user_id: int, text: str, lang: str, outcome: str,
-                        topic: str | None, score: float, ts: float | None = None) -> None:
-        with self._db() as db:
+                        topic: str | None, score: float, ts: float | None = None, *,
+                        db: sqlite3.Connection | None = None) -> None:
+        with self._use(db) as db:
             db.execute(
                 "INSERT INTO questions(user_id, ts, lang, normalized, outcome, topic, score) "
                 "VALUES(?,?,?,?,?,?,?)",
@@ -128,14 +183,15 @@ class Storage:
                  float(score)),
             )
 
-    def record_feedback(self, user_id: int, topic: str, vote: int) -> None:
-        with self._db() as db:
+    def record_feedback(self, user_id: int, topic: str, vote: int, *,
+                        db: sqlite3.Connection | None = None) -> None:
+        with self._use(db) as db:
             db.execute("INSERT INTO feedback(user_id, ts, topic, vote) VALUES(?,?,?,?)",
                        (user_id, time.time(), topic, 1 if vote > 0 else -1))
 
-    def forget(self, user_id: int) -> int:
+    def forget(self, user_id: int, *, db: sqlite3.Connection | None = None) -> int:
         """Delete every row about the user; return how many were deleted."""
-        with self._db() as db:
+        with self._use(db) as db:
             n = 0
             for table in ("questions", "feedback", "users"):
                 n += db.execute(f"DELETE FROM {table} WHERE user_id=?", (user_id,)).rowcount
@@ -185,3 +241,122 @@ class Storage:
             rows = db.execute("SELECT topic FROM questions WHERE topic IS NOT NULL "
                               "GROUP BY topic ORDER BY COUNT(*) DESC LIMIT ?", (limit,)).fetchall()
         return [r[0] for r in rows]
+
+
+# -- the writer thread ---------------------------------------------------------------------
+
+
+class WriteOp:
+    """One queued write: a Storage write method, its arguments, and who waits for it."""
+
+    __slots__ = ("func", "args", "future")
+
+    def __init__(self, func: Callable[..., Any], args: tuple[Any, ...],
+                 future: Future[Any] | None = None) -> None:
+        self.func, self.args, self.future = func, args, future
+
+    @property
+    def name(self) -> str:
+        return getattr(self.func, "__name__", "write")
+
+    def finish(self, value: Any, error: BaseException | None) -> None:
+        if self.future is not None:
+            if error is None:
+                self.future.set_result(value)
+            else:
+                self.future.set_exception(error)
+        elif error is not None:
+            log.warning("storage write %s failed: %s: %s", self.name, type(error).__name__,
+                        error)
+
+
+class Writer:
+    """One thread that performs every write in the order it was submitted, batching what
+    queued up meanwhile into one transaction. `submit` never blocks and never raises; a
+    failed write is logged and dropped, and the next batch tries again, so writing resumes
+    by itself when the database is back. The thread stops when idle and starts on demand.
+    """
+
+    def __init__(self, storage: Storage, max_batch: int = 500, max_pending: int = 100_000,
+                 busy_timeout: float = 2.0, idle_exit: float = 5.0) -> None:
+        self.storage = storage
+        self.max_batch, self.max_pending = max_batch, max_pending
+        self.busy_timeout, self.idle_exit = busy_timeout, idle_exit
+        self._queue: queue.SimpleQueue[WriteOp] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._done_cond = threading.Condition(self._lock)
+        self._submitted = 0
+        self._finished = 0
+        self._thread: threading.Thread | None = None
+        self._dropped = 0
+
+    def submit(self, func: Callable[..., Any], *args: Any) -> None:
+        """Queue a write and return at once (fire and forget; failures are logged)."""
+        self._put(WriteOp(func, args))
+
+    def call(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Queue a write after everything submitted so far; the future gets its result."""
+        future: Future[Any] = Future()
+        self._put(WriteOp(func, args, future))
+        return future
+
+    def _put(self, op: WriteOp) -> None:
+        with self._lock:
+            if self._submitted - self._finished >= self.max_pending:
+                self._dropped += 1
+                if self._dropped in (1, 10, 100) or self._dropped % 1000 == 0:
+                    log.warning("storage writer is %d writes behind; dropped %d writes",
+                                self.max_pending, self._dropped)
+                op.finish(None, RuntimeError("too many pending writes"))
+                return
+            self._submitted += 1
+            self._queue.put(op)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="storage-writer",
+                                                daemon=True)
+                self._thread.start()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every write submitted so far has been committed or has failed."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            target = self._submitted
+            while self._finished < target:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._done_cond.wait(left)
+        return True
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return self._submitted - self._finished
+
+    def _run(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=self.idle_exit)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self.storage.write_batch(batch, self.busy_timeout)
+            except BaseException as exc:  # never leave a caller waiting
+                log.error("storage writer failed: %s: %s", type(exc).__name__, exc)
+                for op in batch:
+                    if op.future is not None and not op.future.done():
+                        op.future.set_exception(exc)
+            finally:
+                with self._lock:
+                    self._finished += len(batch)
+                    self._done_cond.notify_all()

@@ -75,10 +75,11 @@ class Matcher:
         if best.foreign and best.score < th.sure:  # another occupation: not our topic
             return "none", None, ()
         lead = (best.score - (ranked[1].score if len(ranked) > 1 else 0.0)) / best.score
+        exact_only = best.exact and not (len(ranked) > 1 and ranked[1].exact)
         if best.score >= th.sure or (
             best.score >= th.floor
             and best.info >= th.min_info
-            and (lead >= th.ratio or (best.agree and lead >= th.ratio_agree))
+            and (lead >= th.ratio or (best.agree and lead >= th.ratio_agree) or exact_only)
         ):
             return "answer", best.topic, ()
         floor = max(th.suggest, best.score - th.spread)

@@ -75,6 +75,7 @@ class Scored:
     agree: bool = False  # best by example similarity and by topic vocabulary alike
     info: float = 0.0  # weight of the query's known words: how much the query says
     foreign: bool = False  # the query names another occupation
+    exact: bool = False  # the query says exactly what one of the topic's examples says
 
 
 def _canon(text: str) -> tuple[str, ...]:
@@ -294,6 +295,7 @@ class Index:
         for i in cand:
             if token[i] > 0:
                 final[i] += w.char * fuzz.token_sort_ratio(qstring, self.example_strings[i]) / 100.0
+        exact_topic = np.maximum.reduceat(token, self.topic_starts) >= 0.999
         best_per_topic = np.maximum.reduceat(final, self.topic_starts)
         if w.second > 0:
             # Agreement of a second example of the same topic: one lucky paraphrase is
@@ -318,7 +320,8 @@ class Index:
             ei = lo + int(np.argmax(final[lo:hi]))
             ex = self.examples[ei]
             agree = agree_topic and not out and int(np.argmax(coverage)) == ti
-            out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text, agree, info, foreign))
+            out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text, agree, info, foreign,
+                              bool(exact_topic[ti])))
         return out
 
     def language_votes(self, query: str) -> tuple[float, float]:

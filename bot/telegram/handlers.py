@@ -155,12 +155,9 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     s = svc(context)
     lang, _, _ = await _language(update, context)
-    await s.drain()  # pending writes first, so nothing reappears after the delete
     s.forget_cached(user.id)
-    try:
-        import asyncio
-
-        n = await asyncio.to_thread(s.storage.forget, user.id)
+    try:  # queued behind pending writes, so nothing reappears after the delete
+        n = await s.write_now(s.storage.forget, user.id)
     except Exception as exc:
         log.warning("forget failed: %s", type(exc).__name__)
         await send(msg, Reply(gettext_for(lang, "Sorry, I could not delete your data right "

@@ -6,7 +6,9 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ContextTypes
@@ -14,9 +16,10 @@ from telegram.ext import ContextTypes
 from ..replies import Reply
 from ..settings import Settings
 from ..state import KnowledgeState
-from ..storage import Storage, UserPrefs
+from ..storage import Storage, UserPrefs, Writer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class FloodGuard:
@@ -54,8 +57,11 @@ class Services:
     storage: Storage
     flood: FloodGuard = field(default_factory=FloodGuard)
     prefs: OrderedDict[int, UserPrefs] = field(default_factory=OrderedDict)
-    background: set[asyncio.Task[None]] = field(default_factory=set)
     last_update: float = field(default_factory=time.monotonic)
+    writer: Writer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writer = Writer(self.storage)
 
     async def user_prefs(self, user_id: int) -> UserPrefs | None:
         """Cached preferences; the database is asked once per user and may fail."""
@@ -84,24 +90,18 @@ class Services:
     def forget_cached(self, user_id: int) -> None:
         self.prefs.pop(user_id, None)
 
-    def spawn(self, func, *args) -> None:
-        """Run a storage write in a thread after the reply; log a failure, never raise."""
+    def spawn(self, func: Callable[..., object], *args: object) -> None:
+        """Queue a storage write for the writer thread; a failure is logged, never raised."""
+        self.writer.submit(func, *args)
 
-        async def runner() -> None:
-            try:
-                await asyncio.to_thread(func, *args)
-            except Exception as exc:
-                log.warning("storage write %s failed: %s: %s", func.__name__,
-                            type(exc).__name__, exc)
+    async def write_now(self, func: Callable[..., T], *args: object) -> T:
+        """A write after every write queued so far; its result, or its exception."""
+        return await asyncio.wrap_future(self.writer.call(func, *args))
 
-        task = asyncio.get_running_loop().create_task(runner())
-        self.background.add(task)
-        task.add_done_callback(self.background.discard)
-
-    async def drain(self) -> None:
-        """Wait for pending storage writes (tests and shutdown)."""
-        while self.background:
-            await asyncio.gather(*list(self.background), return_exceptions=True)
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait (bounded) until queued storage writes are done (tests and shutdown)."""
+        if self.writer.pending:
+            await asyncio.to_thread(self.writer.flush, timeout)
 
 
 def svc(context: ContextTypes.DEFAULT_TYPE) -> Services:
