@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes
@@ -50,13 +52,33 @@ async def notify_admins(app: Application, problems: list[Problem]) -> None:
             log.warning("could not notify admin: %s", type(exc).__name__)
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+AdminView = Callable[[Services, str], Awaitable[str]]
+
+
+def admin_command(
+    view: AdminView,
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+    """A handler that runs `view` for admins and answers everyone else exactly like an
+    unknown command."""
+
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not is_admin(update, context):
+            await unknown_command(update, context)
+            return
+        msg = update.effective_message
+        if msg is None:
+            return
+        lang, _, _ = await _language(update, context)
+        text = await view(svc(context), lang)
+        await send(msg, Reply(text, (), lang))
+
+    handler.__doc__ = view.__doc__
+    return handler
+
+
+@admin_command
+async def stats(s: Services, lang: str) -> str:
     """/stats: questions today and this week, answered share, top topics, votes."""
-    if not is_admin(update, context):
-        await unknown_command(update, context)
-        return
-    s = svc(context)
-    lang, _, _ = await _language(update, context)
     st = await asyncio.to_thread(s.storage.stats)
     _ = lambda m: gettext_for(lang, m)  # noqa: E731
     kb = s.state.current.kb
@@ -71,39 +93,27 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for tid, c in st.top_topics:
         title = kb.topics[tid].title.get(lang) if tid in kb.topics else tid
         lines.append(f"• {html.escape(title)} — {c}")
-    await send(update.effective_message, Reply("\n".join(lines), (), lang))  # type: ignore[arg-type]
+    return "\n".join(lines)
 
 
-async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command
+async def unanswered(s: Services, lang: str) -> str:
     """/unanswered: latest questions that got no answer, newest first, with counts."""
-    if not is_admin(update, context):
-        await unknown_command(update, context)
-        return
-    s = svc(context)
-    lang, _, _ = await _language(update, context)
     rows = await asyncio.to_thread(s.storage.unanswered, 15)
     if not rows:
-        text = gettext_for(lang, "No unanswered questions.")
-    else:
-        lines = [gettext_for(lang, "Latest unanswered questions:")]
-        for q, n, outcome in rows:
-            times = ngettext_for(lang, "%(n)d time", "%(n)d times", n) % {"n": n}
-            lines.append(f"• {html.escape(q)} — {times} ({outcome})")
-        text = "\n".join(lines)
-    await send(update.effective_message, Reply(text, (), lang))  # type: ignore[arg-type]
+        return gettext_for(lang, "No unanswered questions.")
+    lines = [gettext_for(lang, "Latest unanswered questions:")]
+    for q, n, outcome in rows:
+        times = ngettext_for(lang, "%(n)d time", "%(n)d times", n) % {"n": n}
+        lines.append(f"• {html.escape(q)} — {times} ({outcome})")
+    return "\n".join(lines)
 
 
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command
+async def reload_command(s: Services, lang: str) -> str:
     """/reload: load the knowledge base again now."""
-    if not is_admin(update, context):
-        await unknown_command(update, context)
-        return
-    s = svc(context)
-    lang, _, _ = await _language(update, context)
     problems = await asyncio.to_thread(s.state.reload)
     if problems:
-        text = problems_text(problems, lang)
-    else:
-        n = len(s.state.current.kb.topics)
-        text = ngettext_for(lang, "Reloaded: %(n)d topic.", "Reloaded: %(n)d topics.", n) % {"n": n}
-    await send(update.effective_message, Reply(text, (), lang))  # type: ignore[arg-type]
+        return problems_text(problems, lang)
+    n = len(s.state.current.kb.topics)
+    return ngettext_for(lang, "Reloaded: %(n)d topic.", "Reloaded: %(n)d topics.", n) % {"n": n}
