@@ -109,6 +109,8 @@ class Storage:
         conn = sqlite3.connect(self.path, timeout=self.timeout if timeout is None else timeout,
                                isolation_level=None)
         try:
+            # deleted rows (/forget) are overwritten, not left behind in free pages
+            conn.execute("PRAGMA secure_delete=ON")
             if fresh or not self._ready:
                 conn.executescript(_SCHEMA)
                 self._ready = True
@@ -128,7 +130,7 @@ class Storage:
     def write_batch(self, ops: list[WriteOp], timeout: float = 2.0) -> None:
         """Run queued writes in one transaction, in order. A write that fails on its own
         (bad data) fails alone; when the database fails (locked, read-only, missing) the
-        whole batch fails. Each op's outcome goes to its `done` callback."""
+        whole batch fails. Each op gets its outcome through `WriteOp.finish`."""
         results: list[tuple[WriteOp, Any, BaseException | None]] = []
         try:
             with self._db(timeout) as db:

@@ -20,14 +20,29 @@ MAX_FILE_BYTES = 1_000_000
 PathKey = tuple[str | int, ...]
 
 
+MAX_DEPTH = 50  # knowledge files nest about 6 levels; PyYAML's composer recurses per level
+
+
 class _NoAliasLoader(yaml.SafeLoader):
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
                 None, None, "aliases (*name) are not allowed in knowledge files", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:  # a nesting bomb would exhaust the stack
+            raise yaml.MarkedYAMLError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class YamlDocument:
@@ -82,11 +97,13 @@ _CONSTRUCTOR = yaml.SafeLoader("")
 def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]]:
     """Read one file; on any problem return (None, problems) and never a partial document."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:  # never more than the limit in memory
+            raw = f.read(MAX_FILE_BYTES + 1)
+            size = max(len(raw), path.stat().st_size)
     except OSError as exc:
         return None, [Problem(name, 1, f"cannot read the file: {exc.strerror or exc}")]
     if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(name, 1, f"the file is too large ({len(raw):,} bytes; "
+        return None, [Problem(name, 1, f"the file is too large ({size:,} bytes; "
                                        f"the limit is {MAX_FILE_BYTES:,})")]
     try:
         text = raw.decode("utf-8")
@@ -105,6 +122,8 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]
         return None, [Problem(name, line, f"YAML syntax error: {what}")]
     except yaml.YAMLError as exc:
         return None, [Problem(name, 1, f"YAML syntax error: {exc}")]
+    except RecursionError:  # not expected with MAX_DEPTH; never let it escape
+        return None, [Problem(name, 1, f"nested deeper than {MAX_DEPTH} levels")]
     if node is None:
         return None, [Problem(name, 1, "the file is empty")]
     lines: dict[PathKey, int] = {}

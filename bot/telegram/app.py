@@ -12,9 +12,12 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -37,6 +40,7 @@ from .services import Services
 
 log = logging.getLogger(__name__)
 HEARTBEAT_EVERY = 15.0
+CONCURRENT_UPDATES = 16
 
 try:  # httpcore tries `import sniffio` on every request it sends; without the package that
     import sniffio  # noqa: F401  # search walks sys.path (~13 failed imports per reply).
@@ -60,46 +64,96 @@ _COMMANDS = (
 )
 
 
-class _RedactToken(logging.Filter):
-    """Keep the bot token out of every log line (httpx logs request URLs)."""
+_TOKEN_RE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,100}")  # BotFather's token format
+_tokens: set[str] = set()
 
-    def __init__(self, token: str | None) -> None:
-        super().__init__()
-        self.token = token
-        self._re = re.compile(r"bot\d{3,20}:[A-Za-z0-9_-]{30,100}")
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        msg = record.getMessage()
-        clean = self._re.sub("bot<token>", msg)
-        if self.token:
-            clean = clean.replace(self.token, "<token>")
+def redact(text: str) -> str:
+    """`text` without the bot token (the configured one, and anything shaped like one)."""
+    for token in _tokens:
+        text = text.replace(token, "<token>")
+    return _TOKEN_RE.sub("<token>", text)
+
+
+def _redacting_factory(factory: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        try:
+            msg = record.getMessage()
+        except Exception:  # a malformed call; the handler will report it
+            return record
+        clean = redact(msg)
         if clean != msg:
             record.msg, record.args = clean, None
-        return True
+        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+            # the traceback carries exception messages (URLs…): format it now, redacted
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return record
+
+    make.redacts_tokens = True  # type: ignore[attr-defined]
+    return make
 
 
 def install_log_redaction(token: str | None) -> None:
-    f = _RedactToken(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(f)
-    logging.getLogger().addFilter(f)
-    for name in ("httpx", "telegram", "telegram.ext", "bot"):
-        logging.getLogger(name).addFilter(f)
+    """Keep the bot token out of every log record of the process, whichever logger or
+    handler (httpx logs request URLs; network errors may quote them): messages,
+    tracebacks and stack traces are redacted when the record is created."""
+    if token:
+        _tokens.add(token)
+    if not getattr(logging.getLogRecordFactory(), "redacts_tokens", False):
+        logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+def _scrub(exc: BaseException | None) -> None:
+    """Redact the token from an exception (and its causes) before it is logged, so no
+    formatter or error tracker sees it in str(), repr() or a traceback."""
+    seen = 0
+    while exc is not None and seen < 10:
+        seen += 1
+        try:
+            exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
+            message = getattr(exc, "message", None)  # TelegramError keeps its own copy
+            if isinstance(message, str):
+                exc.message = redact(message)  # type: ignore[attr-defined]
+        except Exception:  # an exception type that refuses changes: leave it
+            pass
+        exc = exc.__cause__ or exc.__context__
+
+
+def _lang_of(update: Update) -> str:
+    code = (update.effective_user.language_code or "") if update.effective_user else ""
+    return "ru" if code.startswith(("ru", "uk", "be", "kk")) else "lv"
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log, and tell the user something went wrong — never a traceback."""
+    """Log, and tell the user something went wrong — never a traceback.
+
+    A user who blocked the bot (Forbidden) is logged in one line and dropped; a reply that
+    timed out may have been delivered, so no apology follows it (see handlers.send)."""
     err = context.error
-    log.error("error while handling an update: %s: %s", type(err).__name__,
-              str(err)[:300], exc_info=(type(err), err, err.__traceback__) if err else None)
-    if isinstance(update, Update) and update.effective_message and update.effective_chat \
-            and update.effective_chat.type == "private":
-        lang = "ru" if (update.effective_user and (update.effective_user.language_code or "")
-                        .startswith(("ru", "uk", "be", "kk"))) else "lv"
+    _scrub(err)
+    private = isinstance(update, Update) and update.effective_chat is not None \
+        and update.effective_chat.type == "private"
+    if isinstance(err, Forbidden):
+        log.warning("cannot write to the chat (blocked by the user?): %s", str(err)[:300])
+        return
+    if isinstance(err, TimedOut):
+        log.warning("a Bot API call timed out; not repeated, it may have gone through: %s",
+                    str(err)[:300])
+        return
+    if isinstance(err, NetworkError) and not isinstance(err, BadRequest):
+        log.error("error while handling an update: %s: %s (Telegram unreachable; gave up "
+                  "after retries)", type(err).__name__, str(err)[:300])
+    else:
+        log.error("error while handling an update: %s: %s", type(err).__name__,
+                  str(err)[:300], exc_info=(type(err), err, err.__traceback__) if err else None)
+    if isinstance(update, Update) and update.effective_message and private:
         with contextlib.suppress(Exception):
             await update.effective_message.reply_text(
-                gettext_for(lang, "Sorry, something went wrong. Please try again."))
+                gettext_for(_lang_of(update), "Sorry, something went wrong. Please try again."))
 
 
 async def _set_commands(app: Application) -> None:
@@ -160,26 +214,48 @@ async def _post_shutdown(app: Application) -> None:
     await s.drain()
 
 
+def _rate_limiter(per_second: float) -> AIORateLimiter:
+    """At most `per_second` messages in any second, 429s waited out (3 retries).
+
+    aiolimiter is a leaky bucket: AsyncLimiter(30, 1) lets a burst of 30 out at once and
+    then 30/s, i.e. up to 60 in the first second (benchmarks/load.py saw it). A bucket of
+    one message that drains every 1/30 s never exceeds the rate."""
+    if per_second <= 0:
+        return AIORateLimiter(overall_max_rate=0, max_retries=3)
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
+
+
 def build_application(
     settings: Settings,
     state: KnowledgeState,
     storage: Storage | None = None,
     request: BaseRequest | None = None,
     watch: bool = True,
+    get_updates_request: BaseRequest | None = None,
 ) -> Application:
-    """The bot as an Application; `request` replaces the network (tests)."""
+    """The bot as an Application; `request` replaces the network (tests), for getUpdates
+    too unless `get_updates_request` is given."""
+    install_log_redaction(settings.token)
     builder = (
         Application.builder()
         .token(settings.token or "")
         .base_url(settings.api_base_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_overall,
-                                     max_retries=3))
-        .concurrent_updates(64)
+        .rate_limiter(_rate_limiter(settings.rate_limit_overall))
+        # 16 updates at a time is far more than the 30 msg/s limit needs (30/s × ~0.1 s per
+        # Bot API call); a small HTTP pool matters: httpcore scans every pooled connection on
+        # each request, so 256 connections (the default) cost ~15% throughput
+        # (benchmarks/load.py).
+        .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
+    else:
+        builder = builder.connection_pool_size(CONCURRENT_UPDATES * 2)
+    polling_request = get_updates_request or request
+    if polling_request is not None:
+        builder = builder.get_updates_request(polling_request)
     app = builder.build()
     app.bot_data["svc"] = Services(settings, state, storage or Storage(settings.database))
     app.bot_data["watch"] = watch
@@ -210,6 +286,20 @@ def build_application(
     return app
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """How the webhook server listens: only requests carrying WEBHOOK_SECRET in the
+    X-Telegram-Bot-Api-Secret-Token header are accepted (others get 403)."""
+    assert settings.webhook_url and settings.webhook_secret  # load_settings enforces both
+    return {
+        "listen": "0.0.0.0",
+        "port": settings.port,
+        "url_path": "telegram",
+        "webhook_url": settings.webhook_url.rstrip("/") + "/telegram",
+        "secret_token": settings.webhook_secret,
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run_telegram(settings: Settings, state: KnowledgeState) -> int:
     """Long polling by default; a webhook with a secret token when WEBHOOK_URL is set."""
     install_log_redaction(settings.token)
@@ -217,14 +307,7 @@ def run_telegram(settings: Settings, state: KnowledgeState) -> int:
     log.info("starting on Telegram (%s)", "webhook" if settings.webhook_url else "polling")
     if settings.webhook_url:
         app.bot_data["webhook"] = True
-        app.run_webhook(
-            listen="0.0.0.0",
-            port=settings.port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url.rstrip("/") + "/telegram",
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        app.run_webhook(**webhook_options(settings))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

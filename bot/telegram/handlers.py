@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
+import time
 
+import httpx
 from telegram import (
+    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
     Message,
@@ -13,7 +17,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from .. import conversation, replies
@@ -53,14 +57,60 @@ def _update_prefs(context: ContextTypes.DEFAULT_TYPE, user_id: int, **changes: o
         s.set_prefs(user_id, new)
 
 
+SEND_ATTEMPTS = 3
+SEND_BACKOFF = (0.3, 1.0)  # seconds before the 2nd and the 3rd attempt
+
+
+def _never_left(exc: TimedOut) -> bool:
+    """A timeout that proves the request never reached Telegram: connecting, or waiting
+    for a free connection of the pool, took too long."""
+    return isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+async def _send_part(message: Message, text: str, markup_: InlineKeyboardMarkup | None) -> None:
+    """One message, with a small bounded retry when Telegram could not be reached.
+
+    - NetworkError (HTTP 5xx, connection refused or reset): retried up to SEND_ATTEMPTS
+      times with a short backoff, then raised (on_error logs it and apologises).
+    - TimedOut: the request may have reached Telegram and the message may have been
+      delivered; python-telegram-bot does not resend, and neither do we — a duplicate
+      answer is worse than a lost one the user can simply ask again. It is logged and the
+      handler goes on. Only a timeout while connecting (nothing was sent) is retried.
+    - RetryAfter (429) is waited out by AIORateLimiter (max_retries=3).
+    - BadRequest and Forbidden are Telegram's final word: raised at once, never retried.
+    """
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup_,
+                                     do_quote=False)
+            return
+        except BadRequest:
+            raise
+        except TimedOut as exc:
+            if not _never_left(exc):
+                log.warning("reply to chat %s timed out; it may have been delivered, so it is "
+                            "not sent again", message.chat_id)
+                return
+            if attempt == SEND_ATTEMPTS:
+                raise
+            reason: Exception = exc
+        except NetworkError as exc:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            reason = exc
+        log.warning("reply to chat %s failed (%s: %s); attempt %d of %d in %.1f s",
+                    message.chat_id, type(reason).__name__, str(reason)[:200], attempt + 1,
+                    SEND_ATTEMPTS, SEND_BACKOFF[attempt - 1])
+        await asyncio.sleep(SEND_BACKOFF[attempt - 1])
+
+
 async def send(message: Message, reply: Reply) -> None:
-    """Send a reply as HTML, split on paragraphs; the keyboard goes with the last part."""
+    """Send a reply as HTML, split on paragraphs; the keyboard goes with the last part.
+    Transient network failures are retried (see `_send_part`)."""
     parts = replies.split_message(reply.text)
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        await message.reply_text(part, parse_mode=ParseMode.HTML,
-                                 reply_markup=markup(reply) if last else None,
-                                 do_quote=False)
+        await _send_part(message, part, markup(reply) if last else None)
 
 
 # -- guards (group -1) -----------------------------------------------------------------
@@ -69,7 +119,7 @@ async def send(message: Message, reply: Reply) -> None:
 async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every handler: heartbeat and per-user flood limit."""
     s = svc(context)
-    s.last_update = __import__("time").monotonic()
+    s.last_update = time.monotonic()
     user = update.effective_user
     if user is None or update.message is None:
         return
@@ -93,7 +143,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     served = svc(context).state.current
     lang, _, guessed = await _language(update, context)
-    payload = context.args[0] if context.args else ""
+    # a deep link's payload is one word of [A-Za-z0-9_-]; more words were typed by hand
+    payload = context.args[0] if context.args and len(context.args) == 1 else ""
     topic, chosen = replies.parse_payload(payload, served.kb) if payload else (None, None)
     if chosen:
         _update_prefs(context, user.id, lang=chosen, lang_fixed=True)
@@ -212,14 +263,15 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     d = answered.decision
     log.info("question user=%s lang=%s outcome=%s topic=%s score=%.2f len=%d",
              user.id, d.lang, d.outcome, d.topic, d.score, len(text))
-    await send(msg, answered.reply)
+    # recorded once, whatever happens to the reply (retried, timed out, blocked user)
+    s.spawn(s.storage.record_question, user.id, text, d.lang, d.outcome, d.topic, d.score)
     changes: dict[str, object] = {}
     if not fixed:
         changes["lang"] = d.lang
     if d.topic:
         changes["last_topic"] = d.topic
     _update_prefs(context, user.id, **changes)
-    s.spawn(s.storage.record_question, user.id, text, d.lang, d.outcome, d.topic, d.score)
+    await send(msg, answered.reply)
 
 
 async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -243,7 +295,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     served = s.state.current
     lang, _, _ = await _language(update, context)
     data = query.data or ""
-    if len(data.encode()) > 64 or not data.startswith(_ACTION_PREFIXES):
+    if len(data.encode("utf-8", "replace")) > 64 or not data.startswith(_ACTION_PREFIXES):
         await query.answer(replies.expired_reply(lang).text)
         return
     msg = query.message if isinstance(query.message, Message) else None
@@ -312,8 +364,6 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         lang, _, _ = await _language(update, context)
         try:
-            import asyncio
-
             ids = await asyncio.to_thread(s.storage.top_topics, 10)
         except Exception:
             ids = []

@@ -55,3 +55,67 @@ async def test_burst_processed_concurrently_gives_one_notice(bot):
     sent = bot.telegram.of("sendMessage", mark)
     assert len([c for c in sent if c.text == SLOW_DOWN_LV]) == 1
     assert len(sent) == limit + 1
+
+
+async def _wait_for(predicate, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def test_hundred_messages_while_others_ask(bot):
+    """100 messages from one user within a second or two, through the Application's own
+    update queue (processed 16 at a time), interleaved with two other users' questions:
+    the flooder gets answers up to the limit and exactly one notice; the others get every
+    answer; the questions stored are exactly the answered ones."""
+    limit = bot.app.bot_data["svc"].flood.limit
+    flooder, lv_user, ru_user = 4001, 4002, 4003
+    updates = []
+    for i in range(100):
+        updates.append(bot.updates.text(f"Ko dara bankas klientu menedžeris? {i}",
+                                        user_id=flooder))
+        if i % 20 == 0:
+            updates.append(bot.updates.text("Kāda ir konta pārvaldnieka alga?", user_id=lv_user))
+            updates.append(bot.updates.text("Какая зарплата у аккаунт-менеджера?",
+                                            user_id=ru_user, lang="ru"))
+    mark = len(bot.telegram.calls)
+    started = asyncio.get_running_loop().time()
+    await bot.app.start()
+    try:
+        for u in updates:
+            await bot.app.update_queue.put(u)
+
+        def to(chat):
+            return [c for c in bot.telegram.of("sendMessage", mark) if c.chat_id == chat]
+
+        await _wait_for(lambda: len(to(flooder)) >= limit + 1 and len(to(lv_user)) == 5
+                        and len(to(ru_user)) == 5 and bot.app.update_queue.empty())
+        await asyncio.sleep(0.3)  # anything extra would show up now
+    finally:
+        await bot.app.stop()
+    await bot.app.bot_data["svc"].drain()
+    assert asyncio.get_running_loop().time() - started < 5
+    flood = to(flooder)
+    assert len([c for c in flood if c.text == SLOW_DOWN_LV]) == 1
+    assert len([c for c in flood if c.text.startswith("<b>Konta pārvaldnieks bankā</b>")]) == limit
+    assert len(flood) == limit + 1
+    assert all(c.text.startswith("<b>Konta pārvaldnieka alga</b>") for c in to(lv_user))
+    assert all(c.text.startswith("<b>Зарплата аккаунт-менеджера</b>") for c in to(ru_user))
+    assert bot.rows("questions", flooder) == limit
+    assert bot.rows("questions", lv_user) == bot.rows("questions", ru_user) == 5
+
+
+async def test_flooder_is_served_again_when_the_window_has_room(bot):
+    from bot.telegram.services import FloodGuard
+
+    bot.app.bot_data["svc"].flood = FloodGuard(limit=3, window=0.4)
+    replies = []
+    for _ in range(6):
+        replies += await bot.say("alga", user_id=4101)
+    assert [c.text == SLOW_DOWN_LV for c in replies] == [False] * 3 + [True]
+    await asyncio.sleep(0.5)
+    again = []
+    for _ in range(5):
+        again += await bot.say("alga", user_id=4101)
+    assert [c.text == SLOW_DOWN_LV for c in again] == [False] * 3 + [True]
