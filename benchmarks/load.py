@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 import json
 import os
-import platform
 import re
 import signal
 import sqlite3
@@ -40,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
+
+from machine import describe  # benchmarks/machine.py, next to this script
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT_ID = 5_550_001
@@ -98,19 +99,6 @@ QUESTIONS_RU = [
     "Какая завтра погода в Риге?",
     "Нужен ли английский язык аккаунт-менеджеру?",
 ]
-
-
-def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu} | {os.cpu_count()} cores | Python {platform.python_version()} | "
-            f"{platform.system()} {platform.release()}")
 
 
 def rss_kib(pid: int) -> int:
@@ -447,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.window > args.users:
         ap.error("--window must not exceed --users")
-    print(f"machine: {machine()}")
+    print(f"machine: {describe()}")
     print(f"bot: {sys.executable} -m bot (long polling), LOG_LEVEL={args.log_level}, "
           f"{args.users} users, window {args.window}", flush=True)
     runs = [("RATE_LIMIT=0", args.messages, args.seconds, args.window, 0.0)]

@@ -12,8 +12,6 @@ with fuzz.WRatio and utils.default_process over the same example questions, (3) 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import resource
 import statistics
@@ -25,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from machine import describe  # noqa: E402  (benchmarks/machine.py, next to this script)
 from rank_bm25 import BM25Okapi  # noqa: E402
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
@@ -33,19 +32,6 @@ from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.matcher.decide import Decision, Matcher  # noqa: E402
 from bot.matcher.index import Index  # noqa: E402
 from bot.matcher.normalize import canonical, content_stems, is_cyrillic  # noqa: E402
-
-
-def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{platform.node()} | {cpu} | {os.cpu_count()} cores | Python "
-            f"{platform.python_version()} | {platform.system()} {platform.release()}")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -69,7 +55,7 @@ def main() -> None:
     ap.add_argument("--knowledge", default=str(ROOT / "knowledge"))
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
-    print("machine:", machine())
+    print("machine:", describe())
 
     kb = load_knowledge(args.knowledge)
     builds = []
