@@ -36,6 +36,7 @@ from .normalize import (
     content_stems,
     stems,
 )
+from .normalize import stem as _stem
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,7 @@ class Index:
             if head in vocab:
                 surface.setdefault(raw, vocab[head])
         self.surface = surface
+        self.stop_list = sorted(w for w in STOP_LV | STOP_RU if len(w) >= 4)
         self.surface_list = list(surface)
         self.surface_sorted = sorted(surface)
         n_topics = len(self.topic_ids)
@@ -229,6 +231,27 @@ class Index:
                     out[vid] = sim
         return list(out.items())
 
+    def split_compound(self, stem: str) -> list[str]:
+        """Two known words a long unknown word is made of (Latvian writes compounds as one
+        word: datorprogramma, darbadevējs), or [] if it is not such a compound."""
+        if len(stem) < 8:
+            return []
+        for i in range(4, len(stem) - 3):
+            left, right = stem[:i], stem[i:]
+            for head in (left, left[:-1]):  # a linking vowel: darbA-devējs
+                if len(head) >= 4 and canonical(head) in self.vocab:
+                    rest = _stem(right)
+                    if canonical(rest) in self.vocab:
+                        return [head, rest]
+        return []
+
+    def is_mistyped_stop_word(self, stem: str) -> bool:
+        """An unknown word one typo away from a question or function word."""
+        if len(stem) < 4:
+            return False
+        return process.extractOne(stem, self.stop_list, scorer=OSA.normalized_similarity,
+                                  score_cutoff=0.75) is not None
+
     def score(self, query: str, exclude: int | None = None) -> list[Scored]:
         """Topics ranked by score (best first); empty when nothing matches at all."""
         qstems = list(dict.fromkeys(content_stems(query)))
@@ -244,14 +267,20 @@ class Index:
         t_hit = np.zeros(n_t, dtype=np.float64)
         info = 0.0
         foreign = False
-        for s in qstems:
+        pending = list(qstems)
+        while pending:
+            s = pending.pop(0)
             matches = self.expand(s)
             if s in FOREIGN_ROLES and not any(sim >= 1.0 for _, sim in matches):
                 q_mass += w.foreign
                 foreign = True
                 continue
             if not matches:
-                q_mass += w.unknown
+                parts = self.split_compound(s)
+                if parts:  # "datorprogrammas" → "dator" + "programmas"
+                    pending[:0] = parts
+                elif not self.is_mistyped_stop_word(s):  # "каие" is "какие", not a new word
+                    q_mass += w.unknown
                 continue
             weight = max(self.idf[v] for v, _ in matches)
             info += weight
