@@ -225,6 +225,8 @@ class Index:
                 score_cutoff=cutoff / 100.0, limit=4,
             ):
                 score *= 100.0
+                if word == "ne" + stem or stem == "ne" + word:  # "not X" is no typo of "X"
+                    continue
                 vid = self.surface[word]
                 sim = (score / 100.0) ** 2
                 if sim > out.get(vid, 0.0):

@@ -199,13 +199,24 @@ def stems(text: str) -> list[str]:
     return [stem(t) for t in tokens(text)]
 
 
+NEGATION = "ne"  # Russian "не" and Latvian "ne" (Latvian mostly writes it as a prefix)
+
+
 def content_stems(text: str) -> list[str]:
-    """Stems of the words that carry meaning: stop words and 1-letter tokens dropped."""
+    """Stems of the words that carry meaning: stop words and 1-letter tokens dropped.
+
+    A separate negation joins the next word ("не подходит" → "nepodhod"), as Latvian
+    writes it ("nepiemērots"), so "who does it suit" and "who does it not suit" differ."""
     out: list[str] = []
+    negate = False
     for tok in tokens(text):
+        if tok == NEGATION:
+            negate = True
+            continue
         if tok in STOP_WORDS or len(tok) < 2 and not tok.isdigit():
             continue
-        st = stem(tok)
+        st = stem(NEGATION + tok if negate else tok)
+        negate = False
         if st in STOP_WORDS:
             continue
         out.append(st)
