@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..knowledge.model import LANGS, KnowledgeBase
-from .decide import Matcher, Thresholds
+from .decide import Thresholds, choose
 from .index import Index, Scored, Weights
 
 
@@ -128,12 +128,10 @@ class Outcomes:
 
 def judge(trials: list[Trial], kb: KnowledgeBase, thresholds: Thresholds) -> Outcomes:
     """What the matcher would do on the trials with these thresholds."""
-    m = Matcher.__new__(Matcher)
-    m.thresholds = thresholds
     counts = dict(in_domain=0, answered_right=0, answered_wrong=0, suggested_right=0,
                   out_of_domain=0, refused=0, ood_answered=0)
     for t in trials:
-        outcome, topic, picks = Matcher.outcome(m, list(t.ranked))
+        outcome, topic, picks = choose(list(t.ranked), thresholds)
         if t.expect is None:
             counts["out_of_domain"] += 1
             counts["ood_answered" if outcome == "answer" else "refused"] += 1

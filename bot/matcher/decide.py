@@ -66,29 +66,31 @@ class Matcher:
             return "lv" if lv > ru else "ru"
         return fallback
 
-    def outcome(self, ranked: list[Scored]) -> tuple[Outcome, str | None, tuple[Scored, ...]]:
-        """The decision rule alone, on an already ranked list (pure; used by calibration)."""
-        th = self.thresholds
-        if not ranked or ranked[0].score < th.suggest:
-            return "none", None, ()
-        best = ranked[0]
-        if best.foreign and best.score < th.sure:  # another occupation: not our topic
-            return "none", None, ()
-        lead = (best.score - (ranked[1].score if len(ranked) > 1 else 0.0)) / best.score
-        exact_only = best.exact and not (len(ranked) > 1 and ranked[1].exact)
-        if best.score >= th.sure or (
-            best.score >= th.floor
-            and best.info >= th.min_info
-            and (lead >= th.ratio or (best.agree and lead >= th.ratio_agree) or exact_only)
-        ):
-            return "answer", best.topic, ()
-        floor = max(th.suggest, best.score - th.spread)
-        return "suggest", None, tuple(s for s in ranked[:3] if s.score >= floor)
-
     def decide(self, query: str, fallback_lang: str = "lv") -> Decision:
         ranked = self.index.score(query)
-        outcome, topic, picks = self.outcome(ranked)
+        outcome, topic, picks = choose(ranked, self.thresholds)
         # Gibberish that matched nothing says nothing about language: keep the user's.
         lang = self.reply_language(query, ranked if outcome != "none" else [], fallback_lang)
         top = round(ranked[0].score, 4) if ranked else 0.0
         return Decision(query, lang, outcome, topic, top, picks)
+
+
+def choose(
+    ranked: list[Scored], th: Thresholds
+) -> tuple[Outcome, str | None, tuple[Scored, ...]]:
+    """The decision rule alone, on an already ranked list (pure; calibration uses it too)."""
+    if not ranked or ranked[0].score < th.suggest:
+        return "none", None, ()
+    best = ranked[0]
+    if best.foreign and best.score < th.sure:  # another occupation: not our topic
+        return "none", None, ()
+    lead = (best.score - (ranked[1].score if len(ranked) > 1 else 0.0)) / best.score
+    exact_only = best.exact and not (len(ranked) > 1 and ranked[1].exact)
+    if best.score >= th.sure or (
+        best.score >= th.floor
+        and best.info >= th.min_info
+        and (lead >= th.ratio or (best.agree and lead >= th.ratio_agree) or exact_only)
+    ):
+        return "answer", best.topic, ()
+    floor = max(th.suggest, best.score - th.spread)
+    return "suggest", None, tuple(s for s in ranked[:3] if s.score >= floor)

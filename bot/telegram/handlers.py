@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import time
 
 import httpx
 from telegram import (
@@ -117,9 +116,8 @@ async def send(message: Message, reply: Reply) -> None:
 
 
 async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every handler: heartbeat and per-user flood limit."""
+    """Runs before every handler: the per-user flood limit."""
     s = svc(context)
-    s.last_update = time.monotonic()
     user = update.effective_user
     if user is None or update.message is None:
         return

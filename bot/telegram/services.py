@@ -57,7 +57,6 @@ class Services:
     storage: Storage
     flood: FloodGuard = field(default_factory=FloodGuard)
     prefs: OrderedDict[int, UserPrefs] = field(default_factory=OrderedDict)
-    last_update: float = field(default_factory=time.monotonic)
     writer: Writer = field(init=False)
 
     def __post_init__(self) -> None:
