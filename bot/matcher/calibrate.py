@@ -9,6 +9,7 @@ it has never seen. The out-of-domain examples (knowledge/out_of_domain.yaml) sho
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -159,21 +160,25 @@ def calibrate_thresholds(
     them, and on real questions the wrong-answer rate comes out far lower."""
     trials = trials if trials is not None else cross_validate(kb)
     best: tuple[float, Thresholds, Outcomes] | None = None
-    for floor in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
-        for ratio in (0.1, 0.15, 0.2, 0.25, 0.3):
-            for ratio_agree in (0.0, 0.02, 0.05, 0.1):
-                for suggest in (0.2, 0.25, 0.3, 0.35):
-                    if suggest > floor:
-                        continue
-                    th = Thresholds(floor=floor, ratio=ratio, ratio_agree=ratio_agree,
-                                    suggest=suggest)
-                    o = judge(trials, kb, th)
-                    if o.wrong_rate > max_wrong or o.refused / max(o.out_of_domain, 1) < min_refused:
-                        continue
-                    # Ties go to the more cautious thresholds (found first).
-                    key = o.right_rate + 0.5 * o.suggested_right / max(o.in_domain, 1)
-                    if best is None or key > best[0] + 1e-9:
-                        best = (key, th, o)
+    grid = itertools.product(
+        (0.25, 0.3, 0.35, 0.4, 0.45, 0.5),  # floor
+        (0.3, 0.35, 0.4, 0.45, 0.5, 0.55),  # floor_bare
+        (0.1, 0.15, 0.2, 0.25, 0.3),  # ratio
+        (0.0, 0.05, 0.1),  # ratio_agree
+        (0.2, 0.25, 0.3),  # suggest
+    )
+    for floor, floor_bare, ratio, ratio_agree, suggest in grid:
+        if suggest > floor or floor_bare < floor:
+            continue
+        th = Thresholds(floor=floor, floor_bare=floor_bare, ratio=ratio,
+                        ratio_agree=ratio_agree, suggest=suggest)
+        o = judge(trials, kb, th)
+        if o.wrong_rate > max_wrong or o.refused / max(o.out_of_domain, 1) < min_refused:
+            continue
+        # Ties go to the more cautious thresholds (found first).
+        key = o.right_rate + 0.5 * o.suggested_right / max(o.in_domain, 1)
+        if best is None or key > best[0] + 1e-9:
+            best = (key, th, o)
     if best is None:
         th = Thresholds()
         return th, judge(trials, kb, th)

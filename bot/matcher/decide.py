@@ -24,6 +24,7 @@ class Thresholds:
 
     sure: float = 0.9  # above this the best topic is answered whatever the runner-up
     floor: float = 0.35  # below this nothing is answered outright
+    floor_bare: float = 0.4  # the same for a query that does not name the role
     ratio: float = 0.15  # relative lead over the runner-up needed to answer ...
     ratio_agree: float = 0.05  # ... or this one when both signals pick the same topic
     suggest: float = 0.2  # below this: "I don't know"
@@ -87,7 +88,7 @@ def choose(
     lead = (best.score - (ranked[1].score if len(ranked) > 1 else 0.0)) / best.score
     exact_only = best.exact and not (len(ranked) > 1 and ranked[1].exact)
     if best.score >= th.sure or (
-        best.score >= th.floor
+        best.score >= (th.floor if best.role else th.floor_bare)
         and best.info >= th.min_info
         and (lead >= th.ratio or (best.agree and lead >= th.ratio_agree) or exact_only)
     ):

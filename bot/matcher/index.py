@@ -29,11 +29,17 @@ from rapidfuzz.distance import OSA
 from ..knowledge.model import LANGS, KnowledgeBase
 from .normalize import (
     FOREIGN_ROLES,
+    ROLE_WORDS,
     STOP_LV,
     STOP_RU,
     SYNONYMS,
+    affix_variants,
     canonical,
     content_stems,
+    content_words,
+    drop_role_name,
+    merge_role_names,
+    names_other_manager,
     stems,
 )
 from .normalize import stem as _stem
@@ -77,10 +83,11 @@ class Scored:
     info: float = 0.0  # weight of the query's known words: how much the query says
     foreign: bool = False  # the query names another occupation
     exact: bool = False  # the query says exactly what one of the topic's examples says
+    role: bool = False  # the query names the role (or a kind of it): it is about our job
 
 
 def _canon(text: str) -> tuple[str, ...]:
-    return tuple(canonical(s) for s in content_stems(text))
+    return tuple(canonical(s) for s in drop_role_name(content_stems(text)))
 
 
 def _fuzzy_cutoff(token: str) -> float | None:
@@ -107,6 +114,11 @@ class Index:
             examples.append(Example(tid, lang, text, _canon(text)))
         examples.sort(key=lambda e: e.topic)
         self.examples = [e for e in examples if e.stems]
+        # Questions made only of function words ("Кто ты?", "Kas tu esi?") have no content
+        # stems; they are matched as whole phrases, and only by queries of the same kind.
+        self.phrases: dict[str, Example] = {
+            " ".join(stems(e.text)): e for e in examples if not e.stems and stems(e.text)
+        }
         self.topic_ids: list[str] = sorted({e.topic for e in self.examples})
         topic_pos = {t: i for i, t in enumerate(self.topic_ids)}
         self.example_topic = np.array([topic_pos[e.topic] for e in self.examples], dtype=np.int32)
@@ -203,13 +215,20 @@ class Index:
 
     # -- query side -------------------------------------------------------------------
 
-    def expand(self, stem: str) -> list[tuple[int, float]]:
-        """Vocabulary stems a query stem stands for, with a similarity in (0, 1]."""
+    def expand(self, stem: str, partial: bool = True) -> list[tuple[int, float]]:
+        """Vocabulary stems a query stem stands for, with a similarity in (0, 1].
+        `partial`: the word may be unfinished (it had no ending to strip)."""
         vid = self.vocab.get(canonical(stem))
         if vid is not None:
             return [(vid, 1.0)]
         out: dict[int, float] = {}
-        if len(stem) >= 4:  # partial word: the user stopped typing early
+        for base, sim in affix_variants(stem):  # "nesadarbojas", "jāsedz", "iemācīties"
+            vid = self.vocab.get(canonical(base))
+            if vid is not None and sim > out.get(vid, 0.0):
+                out[vid] = sim
+        if out:
+            return list(out.items())
+        if partial and len(stem) >= 4:  # the user stopped typing early
             words = self.surface_sorted
             i = bisect.bisect_left(words, stem)
             while i < len(words) and words[i].startswith(stem):
@@ -247,18 +266,27 @@ class Index:
                         return [head, rest]
         return []
 
-    def is_mistyped_stop_word(self, stem: str) -> bool:
-        """An unknown word one typo away from a question or function word."""
+    def is_mistyped_stop_word(self, stem: str, than: float = 0.0) -> bool:
+        """A word one typo away from a question or function word, and closer to it than
+        `than` (the similarity of its best fuzzy vocabulary match): "каие" is "какие"
+        before it is "kase"."""
         if len(stem) < 4:
             return False
-        return process.extractOne(stem, self.stop_list, scorer=OSA.normalized_similarity,
-                                  score_cutoff=0.75) is not None
+        hit = process.extractOne(stem, self.stop_list, scorer=OSA.normalized_similarity,
+                                 score_cutoff=max(0.75, than + 1e-9))
+        return hit is not None
 
     def score(self, query: str, exclude: int | None = None) -> list[Scored]:
         """Topics ranked by score (best first); empty when nothing matches at all."""
-        qstems = list(dict.fromkeys(content_stems(query)))
+        seq = content_words(query)
+        merged = merge_role_names([st for st, _ in seq])
+        words: dict[str, bool] = {}  # stem → inflected, first occurrence wins
+        for i, st in merged:
+            words.setdefault(st, seq[i][1])
+        qstems = list(words)
+        role = any(canonical(st) in ROLE_WORDS for st in qstems)
         if not qstems:
-            return []
+            return self._score_phrase(query)
         w = self.w
         n = len(self.examples)
         q_mass = 0.0
@@ -267,15 +295,22 @@ class Index:
         used: dict[int, float] = {}
         n_t = len(self.topic_ids)
         t_hit = np.zeros(n_t, dtype=np.float64)
-        info = 0.0
-        foreign = False
+        # The words a role name was merged from still say something ("аккаунт-менеджер"
+        # is two words, not one).
+        info = (len(seq) - len(merged)) * w.idf_floor
+        foreign = names_other_manager(query)  # "HR menedžeris": a different job
+        if foreign:
+            q_mass += w.foreign
         pending = list(qstems)
         while pending:
             s = pending.pop(0)
-            matches = self.expand(s)
+            matches = self.expand(s, partial=not words.get(s, False))
             if s in FOREIGN_ROLES and not any(sim >= 1.0 for _, sim in matches):
                 q_mass += w.foreign
                 foreign = True
+                continue
+            closest = max((sim for _, sim in matches), default=1.0)
+            if closest < 1.0 and self.is_mistyped_stop_word(s, math.sqrt(closest)):
                 continue
             if not matches:
                 parts = self.split_compound(s)
@@ -352,8 +387,21 @@ class Index:
             ex = self.examples[ei]
             agree = agree_topic and not out and int(np.argmax(coverage)) == ti
             out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text, agree, info, foreign,
-                              bool(exact_topic[ti])))
+                              bool(exact_topic[ti]), role))
         return out
+
+    def _score_phrase(self, query: str) -> list[Scored]:
+        """A query of function words only, against the knowledge base's questions of the
+        same kind (a typo allowed)."""
+        phrase = " ".join(stems(query))
+        if not phrase or not self.phrases:
+            return []
+        hit = process.extractOne(phrase, list(self.phrases), scorer=fuzz.ratio, score_cutoff=85)
+        if hit is None:
+            return []
+        e = self.phrases[hit[0]]
+        return [Scored(e.topic, hit[1] / 100.0, e.lang, e.text, agree=True, info=1.0,
+                       exact=hit[1] >= 100.0)]
 
     def language_votes(self, query: str) -> tuple[float, float]:
         """Evidence for Latvian and for Russian from the words of a Latin-script query."""

@@ -20,7 +20,9 @@ from functools import lru_cache
 
 __all__ = [
     "FOREIGN_ROLES", "STOP_LV", "STOP_RU", "STOP_WORDS", "SYNONYMS", "canonical",
-    "content_stems", "fold", "has_latvian_letters", "is_cyrillic", "stem", "stems", "tokens",
+    "affix_variants", "content_stems", "content_words", "drop_role_name", "merge_role_names",
+    "names_other_manager", "ROLE", "ROLE_WORDS", "fold", "has_latvian_letters", "is_cyrillic",
+    "stem", "stems", "tokens",
 ]
 
 _CYRILLIC_TO_LATIN = {
@@ -52,8 +54,8 @@ _CANONICAL = {
     "acount": "akaunt", "akount": "akaunt", "akaunts": "akaunt",
     "manager": "menedzer", "menager": "menedzer", "maneger": "menedzer",
     "menedzers": "menedzer", "meneger": "menedzer", "menedzeris": "menedzer",
-    "1s": "1c", "rezume": "cv", "resume": "cv",
-    "sales": "prodaz", "salary": "zarplat", "key": "klucev", "zp": "zarplat",
+    "1s": "1c", "rezume": "cv", "resume": "cv", "ekscel": "eksel",
+    "sales": "prodaz", "salary": "zarplat", "key": "klucev", "kei": "klucev", "zp": "zarplat",
 }  # fmt: skip
 
 # Question and function words (written naturally, normalized at import).
@@ -63,9 +65,11 @@ nav bija būs būt esmu esi ir un ar par uz no pie pēc līdz priekš bet jo ka 
 vēl jau tikai tik vien tas tā tie tās to tam tai tos šis šī šie šīs šo šim šai es man mani
 mans mana manu mēs mums tu tev tevi tavs jūs jums jūsu viņš viņa viņam viņai viņu viņi
 viņiem savs sava savu savi sev sevi te tur kaut kas kāds cik daudz ļoti tāds tāda
-kādēļ vajag vajadzētu varētu var varu drīkst gribu gribētu vēlos vēlētos lūdzu pastāsti
+tādu tādi tādas tādā tādam tādiem kādēļ vajag vajadzētu varētu var varu drīkst gribu gribētu
+vēlos vēlētos lūdzu pastāsti
 pastāstiet pasaki pasakiet paskaidro paskaidrojiet zināt uzzināt interesē interesētu
-jautājums jautāt saki sakiet kā īsti vispār nu labi ok okay tagad
+jautājums jautāt saki sakiet kā īsti vispār nu labi ok okay tagad kpc
+kura kuri kuras kuru kurā kurai kuram kuriem kurām
 """
 _STOP_RU = """
 что кто как какой какая какое какие каких каким какую где когда почему зачем ли
@@ -76,6 +80,8 @@ _STOP_RU = """
 можно нужно надо хочу хотел хотела хотелось подскажите подскажи расскажите расскажи
 скажите скажи объясните объясни пожалуйста интересно узнать знать вопрос сколько
 чем тем так также тоже всё все весь если мы нас нам кроме ещё уже чтобы ли
+каков какова каково каковы который которая которое которые
+которого которой которых которым такой такая такое такие том тому лишь даже
 kak chto kto eto
 """
 
@@ -143,6 +149,8 @@ def _skeleton(token: str) -> str:
     # Chat translit writes ч as 4 ("4to", "o4en"); a lone 4 between letters is one.
     if "4" in latin and not latin.isdigit():
         latin = _FOUR_RE.sub("ch", latin)
+    if len(set(latin)) == 1 and len(latin) > 1:  # "ООО", "ааа": keep as typed, not "o"
+        return latin
     # Collapsing can create a new digraph ("iya" → "ia"): repeat until stable so the
     # skeleton of a skeleton is itself.
     for _ in range(8):
@@ -202,12 +210,50 @@ def stems(text: str) -> list[str]:
 NEGATION = "ne"  # Russian "не" and Latvian "ne" (Latvian mostly writes it as a prefix)
 
 
-def content_stems(text: str) -> list[str]:
-    """Stems of the words that carry meaning: stop words and 1-letter tokens dropped.
+# Prefixes that change a word's form more than its topic: Latvian negation (ne-), the
+# debitive jā- (its skeleton is "a": "jāsedz" → "asedz"), Latvian and Russian verb prefixes.
+_PREFIXES_BY_SIM: tuple[tuple[float, tuple[str, ...]], ...] = (
+    (0.85, ("ne", "a")),
+    (0.75, ("aiz", "pie", "par", "ie", "iz", "no", "sa", "pa", "uz", "at", "ap",
+            "pere", "pri", "pro", "raz", "ras", "po", "za", "vi", "ot")),
+)
 
-    A separate negation joins the next word ("не подходит" → "nepodhod"), as Latvian
-    writes it ("nepiemērots"), so "who does it suit" and "who does it not suit" differ."""
-    out: list[str] = []
+
+def affix_variants(stem_: str) -> list[tuple[str, float]]:
+    """Shorter stems an unknown word may be a prefixed form of, with how close each is
+    ("nesadarbojas" → "sadarbo", "jāiemācās" → "iemac" → "mac"), never shorter than 4."""
+    out: list[tuple[str, float]] = []
+    frontier = [(stem_, 1.0)]
+    for _ in range(2):  # "ne" + "jā" + verb at most
+        nxt = []
+        for word, sim in frontier:
+            for psim, prefixes in _PREFIXES_BY_SIM:
+                for p in prefixes:
+                    if word.startswith(p) and len(word) - len(p) >= 4:
+                        nxt.append((word[len(p):], sim * psim))
+        out += nxt
+        frontier = nxt
+    return out
+
+
+def _negated_stop_word(tok: str) -> bool:
+    # Latvian writes "not" as a prefix: "neesmu", "nevar", "nekad", "neko" are function
+    # words like "esmu", "var", "kad", "ko" (but "nedēļa" is no "dēļa"). In the skeleton
+    # "neesmu" has lost a doubled e: "nesmu".
+    if not tok.startswith(NEGATION) or len(tok) < 4:
+        return False
+    rests = (tok[2:], tok[1:]) if tok[2] != "e" else (tok[2:],)
+    return any(r in STOP_WORDS or stem(r) in STOP_WORDS for r in rests)
+
+
+def content_words(text: str) -> list[tuple[str, bool]]:
+    """Stems of the words that carry meaning, each with whether an ending was stripped
+    (an inflected whole word, not a word the user stopped typing halfway).
+
+    Stop words and 1-letter tokens are dropped. A separate negation joins the next word
+    ("не подходит" → "nepodhod"), as Latvian writes it ("nepiemērots"), so "who does it
+    suit" and "who does it not suit" differ."""
+    out: list[tuple[str, bool]] = []
     negate = False
     for tok in tokens(text):
         if tok == NEGATION:
@@ -215,12 +261,18 @@ def content_stems(text: str) -> list[str]:
             continue
         if tok in STOP_WORDS or len(tok) < 2 and not tok.isdigit():
             continue
-        st = stem(NEGATION + tok if negate else tok)
+        word = NEGATION + tok if negate else tok
+        st = stem(word)
         negate = False
-        if st in STOP_WORDS:
+        if st in STOP_WORDS or _negated_stop_word(word):
             continue
-        out.append(st)
+        out.append((st, st != word))
     return out
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning (see `content_words`)."""
+    return [s for s, _ in content_words(text)]
 
 
 def _synonyms() -> dict[str, str]:
@@ -241,6 +293,80 @@ def _foreign_roles() -> frozenset[str]:
 FOREIGN_ROLES = _foreign_roles()
 
 
+def _other_managers() -> frozenset[str]:
+    from .synonyms import OTHER_MANAGERS
+
+    return frozenset(stem(t) for w in OTHER_MANAGERS.split() for t in tokens(w))
+
+
+_OTHER_MANAGERS = _other_managers()
+_MANAGER = SYNONYMS[stem(_skeleton("менеджер"))]
+_LINKS = frozenset(tokens("по in of в"))
+
+
+def names_other_manager(text: str) -> bool:
+    """True when the text names another kind of manager: a qualifier right before the
+    word ("HR menedžeris", "project manager", "personāla vadītājs") or after it with a
+    preposition ("менеджер по персоналу")."""
+    toks = tokens(text)
+    for i, tok in enumerate(toks):
+        if canonical(stem(tok)) != _MANAGER:
+            continue
+        after = toks[i + 2] if i + 2 < len(toks) and toks[i + 1] in _LINKS else None
+        before = toks[i - 1] if i > 0 else None
+        if any(t is not None and stem(t) in _OTHER_MANAGERS for t in (before, after)):
+            return True
+    return False
+
+
 def canonical(stem_: str) -> str:
     """The synonym group head of a stem (the stem itself when it has no group)."""
     return SYNONYMS.get(stem_, stem_)
+
+
+_ROLE_BEFORE = frozenset(canonical(stem(t)) for t in tokens("klientu konta account apkalpošanas"))
+_ROLE_WORK = canonical(stem(_skeleton("работе")))
+_CLIENT = canonical(stem(_skeleton("клиентам")))
+
+
+ROLE = "ROLE"  # one token for every full name of the role (upper case: no stem is)
+
+
+# Words that show a question is about the job itself: its full name, a bare "manager",
+# ("konts", "аккаунт" alone are as often a bank or Instagram account; "KAM" reads as the
+# Latvian "kam", to whom).
+ROLE_WORDS = frozenset({ROLE, _MANAGER})
+
+
+def merge_role_names(stems_: list[str]) -> list[tuple[int, str]]:
+    """The role's many names ("klientu menedžeris", "konta pārvaldnieks", "account manager",
+    "менеджер по работе с клиентами") merged into the one token ROLE, each item with the
+    position of the stem it came from. Every name of the role then reads the same, a bare
+    "menedžeris" (what the word means) stays apart, and "klienti" keeps its weight for
+    questions that really are about clients."""
+    canon = [canonical(x) for x in stems_]
+    drop: set[int] = set()
+    heads: set[int] = set()
+    for i, c in enumerate(canon):
+        if c != _MANAGER:
+            continue
+        named = set()
+        j = i - 1
+        while j >= 0 and i - j <= 2 and canon[j] in _ROLE_BEFORE:
+            named.add(j)
+            j -= 1
+        k = i + 1
+        if k < len(canon) and canon[k] == _ROLE_WORK:
+            named.add(k)
+            k += 1
+        if k < len(canon) and canon[k] == _CLIENT:  # "менеджер по клиентам"
+            named.add(k)
+        if named:
+            drop |= named
+            heads.add(i)
+    return [(i, ROLE if i in heads else x) for i, x in enumerate(stems_) if i not in drop]
+
+
+def drop_role_name(stems_: list[str]) -> list[str]:
+    """`stems_` with every full name of the role merged into ROLE."""
+    return [x for _, x in merge_role_names(stems_)]

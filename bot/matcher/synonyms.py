@@ -32,6 +32,7 @@ tiesības tiesībām права право
 atbildība atbildību ответственность
 apraksts instrukcija instrukciju инструкция инструкции
 klienti klients klientu klientiem pircēji pircējs клиенты клиент клиентов клиентами
+    клиентский клиентского
     покупатели покупатель заказчики заказчик
 konkurenti konkurents konkurentu конкуренты конкурент конкурентов
 tirgus tirgū рынок рынка рынке
@@ -77,6 +78,21 @@ inženieris farmaceits veterinārs zobārsts tulks bibliotekārs pastnieks
 уборщица дворник курьер фермер актёр певец музыкант журналист фотограф дизайнер архитектор
 инженер фармацевт ветеринар стоматолог переводчик библиотекарь почтальон грузчик охранник
 сварщик кассир кассира
+hr рекрутер рекрутёр rekrutētājs personālists маркетолог smm копирайтер юрист
+сторож няня сиделка auklīte aukle psihologs психолог нотариус notārs advokāts адвокат
+стилист визажист kosmetologs косметолог тренер treneris массажист masieris
+"""
+
+
+# Other kinds of manager: "HR menedžeris", "project manager", "менеджер по персоналу" are
+# different jobs, though they share the word "manager" with ours (sales and key-account
+# managers are ours and are not listed).
+OTHER_MANAGERS = """
+hr smm pr it project projekt projektu проект проектам проектов product produkta
+personāla персонал персоналу office ofisa офис офиса iepirkumu закупкам закупок
+loģistikas логистике логистика restorāna ресторана event ивент pasākumu мероприятий
+mārketinga маркетингу маркетинга reklāmas рекламе рекламы tūrisma туризму туризма
+community kopienas комьюнити контента satura content
 """
 
 
