@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,7 @@ from .knowledge.contract import MIN_QUESTIONS
 from .knowledge.errors import KnowledgeInvalid, Problem
 from .knowledge.loader import load_knowledge
 from .knowledge.model import LANGS, KnowledgeBase
+from .matcher.calibrate import Outcomes, judge, user_trials
 from .matcher.decide import Matcher
 
 
@@ -17,6 +19,8 @@ class CheckResult:
     kb: KnowledgeBase | None
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # How the matcher does on calibration.yaml and out_of_domain.yaml (None: nothing to ask).
+    calibration: Outcomes | None = None
 
     @property
     def ok(self) -> bool:
@@ -34,6 +38,7 @@ class CheckResult:
                 for t in (kb.topics.values() if kb else [])
             ],
             "vacancies": len(kb.vacancies) if kb else 0,
+            "calibration": dataclasses.asdict(self.calibration) if self.calibration else None,
         }
 
 
@@ -81,7 +86,10 @@ def run_check(directory: str) -> CheckResult:
         kb = load_knowledge(directory)
     except KnowledgeInvalid as exc:
         return CheckResult(None, exc.problems)
-    return CheckResult(kb, [], lint(kb, Matcher(kb)))
+    matcher = Matcher(kb)
+    trials = user_trials(kb, index=matcher.index)
+    outcomes = judge(trials, kb, matcher.thresholds) if trials else None
+    return CheckResult(kb, [], lint(kb, matcher), outcomes)
 
 
 def summary_lines(res: CheckResult) -> list[str]:
@@ -97,4 +105,10 @@ def summary_lines(res: CheckResult) -> list[str]:
         lines.append(f"Vacancies: {f.listings} ({f.with_figure} with a figure, {f.negotiable} "
                      f"by agreement, {f.unstated} without salary); lowest {f.lowest}, highest "
                      f"{f.highest}, typical {f.typical_low}–{f.typical_high} {f.currency}/month")
+    o = res.calibration
+    if o is not None:
+        lines.append(
+            f"Calibration questions (not examples): {o.in_domain}; answered right "
+            f"{o.right_rate:.1%}, right topic suggested {o.suggested_right}, answered wrong "
+            f"{o.answered_wrong}; out-of-domain examples refused {o.refused}/{o.out_of_domain}")
     return lines

@@ -200,8 +200,12 @@ def test_check_fails_on_a_broken_copy(broken_kb: tuple[Path, int]) -> None:
 
 def test_check_json(kb: KnowledgeBase, broken_kb: tuple[Path, int]) -> None:
     good = json.loads(bot("check", "--json").stdout)
-    assert set(good) == {"ok", "errors", "warnings", "topics", "vacancies"}
+    assert set(good) == {"ok", "errors", "warnings", "topics", "vacancies", "calibration"}
     assert good["ok"] is True and good["errors"] == []
+    cal = good["calibration"]
+    assert cal["in_domain"] == len(kb.calibration)
+    assert cal["answered_right"] + cal["answered_wrong"] <= cal["in_domain"]
+    assert cal["out_of_domain"] == sum(len(v) for v in kb.out_of_domain.values())
     assert good["vacancies"] == len(kb.vacancies)
     assert {t["id"] for t in good["topics"]} == set(kb.topics)
     for w in good["warnings"]:
@@ -211,8 +215,9 @@ def test_check_json(kb: KnowledgeBase, broken_kb: tuple[Path, int]) -> None:
     res = bot("--knowledge", str(directory), "check", "--json")
     assert res.returncode == 1
     bad = json.loads(res.stdout)
-    assert set(bad) == {"ok", "errors", "warnings", "topics", "vacancies"}
+    assert set(bad) == {"ok", "errors", "warnings", "topics", "vacancies", "calibration"}
     assert bad["ok"] is False and bad["topics"] == [] and bad["vacancies"] == 0
+    assert bad["calibration"] is None
     assert {"file": "duties.yaml", "line": line} in [
         {"file": e["file"], "line": e["line"]} for e in bad["errors"]]
 

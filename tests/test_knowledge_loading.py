@@ -212,6 +212,49 @@ def test_duplicate_question(small_kb: SmallKb) -> None:
     assert f"demo.yaml:{first}" in p.message and "demo.duties" in p.message
 
 
+CALIBRATION = """calibration:
+  demo.duties:
+    lv:
+      - ar ko nodarbojas demonstretajs
+    ru:
+      - демонстратор чем занят весь день
+  demo.pay:
+    ru:
+      - скока платят демонстратору
+"""
+
+
+def test_calibration_questions_load_apart_from_the_examples(small_kb: SmallKb) -> None:
+    kb = load_knowledge(small_kb({"calibration.yaml": CALIBRATION}), required_topics=())
+    assert kb.calibration == (
+        ("demo.duties", "lv", "ar ko nodarbojas demonstretajs"),
+        ("demo.duties", "ru", "демонстратор чем занят весь день"),
+        ("demo.pay", "ru", "скока платят демонстратору"),
+    )
+    # the matcher is not given them: they are no topic's examples
+    assert all(q not in kb.topics[t].questions[lang] for t, lang, q in kb.calibration)
+
+
+def test_calibration_question_for_an_unknown_topic(small_kb: SmallKb) -> None:
+    text = CALIBRATION.replace("  demo.pay:", "  demo.pey:")
+    p = find(rejected(small_kb({"calibration.yaml": text})), "unknown topic")
+    assert (p.file, p.line) == ("calibration.yaml", line_of(text, "demo.pey:"))
+    assert "'demo.pey'" in p.message and "did you mean 'demo.pay'" in p.message
+
+
+def test_calibration_question_that_is_also_an_example(small_kb: SmallKb) -> None:
+    text = CALIBRATION.replace("скока платят демонстратору", "что делает  демонстратор")
+    p = find(rejected(small_kb({"calibration.yaml": text})), "also an example question")
+    assert (p.file, p.line) == ("calibration.yaml", line_of(text, "что делает  демонстратор"))
+    assert "demo.duties" in p.message and "demo.yaml:" in p.message
+
+
+def test_calibration_question_in_an_unknown_language(small_kb: SmallKb) -> None:
+    text = CALIBRATION.replace("    ru:\n      - скока", "    en:\n      - скока")
+    p = find(rejected(small_kb({"calibration.yaml": text})), "unknown key")
+    assert (p.file, p.line) == ("calibration.yaml", line_of(text, "en:"))
+
+
 def test_unknown_related_id(small_kb: SmallKb) -> None:
     d = small_kb()
     text = edit(d / "demo.yaml", "    related: [demo.duties, demo.pay]",

@@ -7,6 +7,7 @@ caller that already serves a knowledge base simply keeps it.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -62,7 +63,9 @@ def load_knowledge(
 
     vacancy_docs = [d for d in docs if "vacancies" in d.data]
     ood_docs = [d for d in docs if "out_of_domain" in d.data]
-    section_docs = [d for d in docs if d not in vacancy_docs and d not in ood_docs]
+    calibration_docs = [d for d in docs if "calibration" in d.data]
+    section_docs = [d for d in docs
+                    if d not in vacancy_docs and d not in ood_docs and d not in calibration_docs]
     out_of_domain: dict[str, tuple[str, ...]] = {lang: () for lang in LANGS}
     for doc in ood_docs:
         for lang in LANGS:
@@ -133,6 +136,27 @@ def load_knowledge(
         elif rid == tid:
             problems.append(Problem(fname, line, f"topic '{tid}' lists itself as related"))
 
+    calibration: list[tuple[str, str, str]] = []
+    for doc in calibration_docs:
+        for tid, by_lang in doc.data["calibration"].items():
+            if tid not in topics:
+                hint = difflib.get_close_matches(tid, list(topics), n=1)
+                tip = f" — did you mean '{hint[0]}'?" if hint else ""
+                problems.append(Problem(doc.name, doc.key_line(("calibration", tid)),
+                                        f"calibration questions for unknown topic '{tid}'{tip}"))
+                continue
+            for lang, qs in by_lang.items():
+                for j, q in enumerate(qs):
+                    seen = question_seen.get(_question_key(q))
+                    if seen is not None:
+                        fname, fline, other = seen
+                        problems.append(Problem(
+                            doc.name, doc.line(("calibration", tid, lang, j)),
+                            f"calibration question '{q.strip()}' is also an example question of "
+                            f"topic '{other}' ({fname}:{fline}); calibration questions must be "
+                            "ones the matcher is not given"))
+                    calibration.append((tid, lang, q.strip()))
+
     vacancies: list[Vacancy] = []
     vacancy_seen: dict[str, str] = {}
     for doc in vacancy_docs:
@@ -187,4 +211,4 @@ def load_knowledge(
             answers[(t.id, lang)] = body
     sections.sort(key=lambda s: (s.order, s.id))
     return KnowledgeBase(topics, tuple(sections), tuple(vacancies), facts, answers, str(root),
-                         out_of_domain)
+                         out_of_domain, tuple(calibration))

@@ -110,6 +110,8 @@ class KnowledgeBase:
     answers: Mapping[tuple[str, str], str] = field(default_factory=dict)
     directory: str = ""
     out_of_domain: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Users' questions the matcher is not given (calibration.yaml): (topic, lang, text).
+    calibration: tuple[tuple[str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "topics", MappingProxyType(dict(self.topics)))

@@ -23,8 +23,8 @@ class Thresholds:
     questions (5-fold) and out-of-domain examples — never on an evaluation set."""
 
     sure: float = 0.9  # above this the best topic is answered whatever the runner-up
-    floor: float = 0.35  # below this nothing is answered outright
-    floor_bare: float = 0.4  # the same for a query that does not name the role
+    floor: float = 0.25  # below this nothing is answered outright
+    floor_bare: float = 0.375  # the same for a query that does not name the role
     ratio: float = 0.15  # relative lead over the runner-up needed to answer ...
     ratio_agree: float = 0.05  # ... or this one when both signals pick the same topic
     suggest: float = 0.2  # below this: "I don't know"
