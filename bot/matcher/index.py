@@ -347,20 +347,26 @@ class Index:
             e_hit[self.postings[vid]] += self.idf[vid] * sim
         if q_mass <= 0:
             return []
-        q_cov = np.minimum(q_hit / q_mass, 1.0)
-        e_cov = np.minimum(e_hit / np.maximum(self.example_mass, 1e-9), 1.0)
-        token = q_cov**w.query * e_cov ** (1 - w.query)
+        # Only examples sharing a word with the query can score: the powers are computed
+        # for those alone (a few dozen of the ~1,700).
+        hit = np.flatnonzero(q_hit)
+        token = np.zeros(n, dtype=np.float64)
+        q_cov = np.minimum(q_hit[hit] / q_mass, 1.0)
+        e_cov = np.minimum(e_hit[hit] / np.maximum(self.example_mass[hit], 1e-9), 1.0)
+        token[hit] = q_cov**w.query * e_cov ** (1 - w.query)
         if exclude is not None:
             token[exclude] = 0.0
-        k = min(w.rerank, n)
-        cand = np.argpartition(-token, k - 1)[:k] if k < n else np.arange(n)
+        k = min(w.rerank, len(hit))
+        cand = hit[np.argpartition(-token[hit], k - 1)[:k]] if 0 < k < len(hit) else hit
+        cand = cand[token[cand] > 0]
         # Every example keeps (1 - char) of its token score; the candidates add the
         # character signal on top (the others would add little and are not worth it).
         final = token * (1 - w.char)
-        qstring = " ".join(sorted(qstems))
-        for i in cand:
-            if token[i] > 0:
-                final[i] += w.char * fuzz.token_sort_ratio(qstring, self.example_strings[i]) / 100.0
+        if len(cand):
+            qstring = " ".join(sorted(qstems))
+            sims = process.cdist([qstring], [self.example_strings[i] for i in cand],
+                                 scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
+            final[cand] += w.char * sims / 100.0
         exact_topic = np.maximum.reduceat(token, self.topic_starts) >= 0.999
         best_per_topic = np.maximum.reduceat(final, self.topic_starts)
         if w.second > 0:
@@ -370,7 +376,8 @@ class Index:
             second = np.maximum.reduceat(rest, self.topic_starts)
             best_per_topic = (1 - w.second) * best_per_topic + w.second * second
         coverage = np.minimum(t_hit / q_mass, 1.0)
-        agree_topic = int(np.argmax(best_per_topic)) == int(np.argmax(coverage))
+        covered_most = int(np.argmax(coverage))
+        agree_topic = int(np.argmax(best_per_topic)) == covered_most
         if w.multiply:
             best_per_topic = best_per_topic * ((1 - w.topic) + w.topic * coverage)
         else:
@@ -385,7 +392,7 @@ class Index:
             hi = self.topic_starts[ti + 1] if ti + 1 < len(self.topic_starts) else n
             ei = lo + int(np.argmax(final[lo:hi]))
             ex = self.examples[ei]
-            agree = agree_topic and not out and int(np.argmax(coverage)) == ti
+            agree = agree_topic and not out and covered_most == ti
             out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text, agree, info, foreign,
                               bool(exact_topic[ti]), role))
         return out

@@ -117,6 +117,8 @@ def _drop_marks(text: str) -> str:
     # Format characters (soft hyphen, zero-width joiners, RTL marks, BOM) vanish so a
     # word they sit inside stays one word; control characters and the zero-width space
     # separate words.
+    if text.isprintable():  # the usual case: nothing invisible in it at all
+        return text
     out = []
     for ch in text:
         cat = unicodedata.category(ch)
@@ -134,7 +136,7 @@ def fold(text: str) -> str:
     dropped so they do not split a word; ā, š, й stay as they are."""
     # NFKC first (𝑨 → A) so case folding sees plain letters, and again after it (ß́ → sś → sś).
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", _drop_marks(text)).casefold())
-    if any(unicodedata.combining(ch) for ch in folded):
+    if not folded.isascii() and any(map(unicodedata.combining, folded)):
         folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return folded.replace("ё", "е")
 
@@ -163,7 +165,15 @@ def _skeleton(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Skeleton tokens of a text, stop words included."""
-    return [sk for t in _TOKEN_RE.findall(fold(text)) if (sk := _skeleton(t))]
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=16)
+def _tokens(text: str) -> tuple[str, ...]:
+    # One question is tokenized by several steps (content words, role names, language
+    # votes): the cache makes that once. Small on purpose: it is for the question at hand,
+    # not a memo of past questions (benchmarks would measure the memo).
+    return tuple(sk for t in _TOKEN_RE.findall(fold(text)) if (sk := _skeleton(t)))
 
 
 def _skeleton_endings() -> tuple[str, ...]:
