@@ -245,6 +245,20 @@ def test_mixed_question_with_cyrillic_is_answered_in_russian(
     assert re.search("[а-яё]", decision_reply(kb, d).text.casefold())
 
 
+@pytest.mark.parametrize(("question", "lang"), [
+    ("account manager alga cik", "lv"),
+    ("account manager zarplata skolko", "ru"),
+    ("CV account manager ieteikumi", "lv"),
+    ("CV account manager sovety", "ru"),
+    ("klientu menedzera un pardosanas menedzera atskiriba", "lv"),
+    ("account manager vs sales manager atskiriba", "lv"),
+])
+def test_english_words_do_not_decide_the_language(matcher: Matcher, question: str,
+                                                   lang: str) -> None:
+    # "account manager", "CV" are written so in both languages: the other words decide
+    assert matcher.decide(question).lang == lang
+
+
 # -- any text in, a reply out ------------------------------------------------------------
 
 

@@ -38,6 +38,7 @@ from .normalize import (
     content_stems,
     content_words,
     drop_role_name,
+    language_stems,
     merge_role_names,
     names_other_manager,
     stems,
@@ -200,11 +201,13 @@ class Index:
         self.example_strings = [" ".join(sorted(e.stems)) for e in self.examples]
 
         # Language evidence: how often each plain stem (stop words included) occurs in
-        # each language's examples.
+        # each language's examples, titles and answers (the answers hold most of a
+        # language's everyday words: "padomi", "ieteikumi").
         counts: dict[str, list[int]] = {}
         for tid in kb.topics:
+            t = kb.topics[tid]
             for li, lang in enumerate(LANGS):
-                for q in kb.topics[tid].questions[lang]:
+                for q in (*t.questions[lang], t.title.get(lang), kb.answer(tid, lang)):
                     for s in set(stems(q)):
                         counts.setdefault(s, [0, 0])[li] += 1
         for s in STOP_LV:
@@ -411,15 +414,19 @@ class Index:
                        exact=hit[1] >= 100.0)]
 
     def language_votes(self, query: str) -> tuple[float, float]:
-        """Evidence for Latvian and for Russian from the words of a Latin-script query."""
+        """Evidence for Latvian and for Russian from the words of a Latin-script query: each
+        distinct word adds the log-odds of its use in Latvian vs Russian examples, so a word
+        only one language uses ("pārdošanas") outweighs words both use ("menedžeris")."""
         lv = ru = 0.0
-        for s in stems(query):
+        for s in set(language_stems(query)):
             if len(s) < 2:  # "a", "i": letters of both languages, evidence of neither
                 continue
             c = self.lang_counts.get(s)
             if not c:
                 continue
-            total = c[0] + c[1]
-            lv += c[0] / total
-            ru += c[1] / total
+            odds = math.log((c[0] + 1) / (c[1] + 1))
+            if odds > 0:
+                lv += odds
+            else:
+                ru -= odds
         return lv, ru

@@ -22,7 +22,7 @@ __all__ = [
     "FOREIGN_ROLES", "STOP_LV", "STOP_RU", "STOP_WORDS", "SYNONYMS", "canonical",
     "affix_variants", "content_stems", "content_words", "drop_role_name", "merge_role_names",
     "names_other_manager", "ROLE", "ROLE_WORDS", "fold", "has_latvian_letters", "is_cyrillic",
-    "stem", "stems", "tokens",
+    "language_stems", "stem", "stems", "tokens",
 ]
 
 _CYRILLIC_TO_LATIN = {
@@ -215,6 +215,20 @@ STOP_WORDS = STOP_LV | STOP_RU
 def stems(text: str) -> list[str]:
     """All stems of a text in order (stop words kept); used for language voting."""
     return [stem(t) for t in tokens(text)]
+
+
+# English words both languages' users type as they are: evidence of neither language.
+_ENGLISH = frozenset({
+    "account", "manager", "managers", "key", "sales", "cv", "crm", "kam", "b2b", "b2c",
+    "excel", "hr", "ok", "vs", "skills", "soft", "hard", "office",
+})
+
+
+def language_stems(text: str) -> list[str]:
+    """Stems that can tell Latvian from Russian: all words but English ones ("account
+    manager" is written so in both)."""
+    return [stem(sk) for t in _TOKEN_RE.findall(fold(text))
+            if t not in _ENGLISH and (sk := _skeleton(t))]
 
 
 NEGATION = "ne"  # Russian "не" and Latvian "ne" (Latvian mostly writes it as a prefix)
