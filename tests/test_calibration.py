@@ -10,6 +10,7 @@ import pytest
 from bot.knowledge.model import KnowledgeBase
 from bot.matcher.calibrate import (
     Trial,
+    TrialTable,
     calibrate_thresholds,
     cross_validate,
     judge,
@@ -83,3 +84,16 @@ def test_perturbed_question_stays_close_to_the_original() -> None:
         typed = perturb(q, "lv", rng)
         assert abs(len(typed) - len(q)) <= 4
         assert typed.split()[0].lower().startswith("k")
+
+
+@pytest.mark.parametrize("th", [
+    Thresholds(),
+    Thresholds(floor=0.2, floor_bare=0.5, ratio=0.05, ratio_agree=0.0),
+    Thresholds(floor=0.4, floor_bare=0.4, ratio=0.3, ratio_agree=0.05, suggest=0.3),
+    Thresholds(sure=0.5, spread=0.05, min_info=2.0),
+])
+def test_vectorised_judging_equals_choosing_trial_by_trial(
+    kb: KnowledgeBase, trials: tuple[list[Trial], list[Trial]], th: Thresholds
+) -> None:
+    everything = trials[0] + trials[1]
+    assert TrialTable(everything).outcomes(th) == judge(everything, kb, th)

@@ -69,7 +69,7 @@ tādu tādi tādas tādā tādam tādiem kādēļ vajag vajadzētu varētu var v
 vēlos vēlētos lūdzu pastāsti
 pastāstiet pasaki pasakiet paskaidro paskaidrojiet zināt uzzināt interesē interesētu
 jautājums jautāt saki sakiet kā īsti vispār nu labi ok okay tagad kpc
-kura kuri kuras kuru kurā kurai kuram kuriem kurām
+kura kuri kuras kuru kurā kurai kuram kuriem kurām mūsu nevis vienkārši tiešām
 """
 _STOP_RU = """
 что кто как какой какая какое какие каких каким какую где когда почему зачем ли
@@ -81,7 +81,8 @@ _STOP_RU = """
 скажите скажи объясните объясни пожалуйста интересно узнать знать вопрос сколько
 чем тем так также тоже всё все весь если мы нас нам кроме ещё уже чтобы ли
 каков какова каково каковы который которая которое которые
-которого которой которых которым такой такая такое такие том тому лишь даже
+которого которой которых которым такой такая такое такие том тому лишь даже просто
+наш наша наши нашего нашей нашим реально
 kak chto kto eto
 """
 
