@@ -9,14 +9,11 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from bot.matcher.normalize import (
-    ROLE,
     STOP_WORDS,
     affix_variants,
     canonical,
     content_stems,
-    drop_role_name,
     fold,
-    names_other_manager,
     stems,
     tokens,
 )
@@ -212,38 +209,6 @@ def test_negated_function_words_are_function_words() -> None:
 def test_abbreviation_of_one_repeated_letter_is_kept() -> None:
     assert content_stems("ООО") == ["ooo"]
     assert content_stems("ааа") != []
-
-
-def test_every_name_of_the_role_reads_the_same() -> None:
-    names = ["konta pārvaldnieks", "klientu menedžeris", "account manager", "аккаунт-менеджер",
-             "менеджер по работе с клиентами", "клиентский менеджер", "klientu apkalpošanas vadītājs",
-             "akkaunt menedzher", "менеджеру по работе с клиентами"]
-    for name in names:
-        assert [canonical(s) for s in drop_role_name(content_stems(name))] == [ROLE], name
-
-
-def test_role_name_keeps_its_qualifier_and_a_bare_manager_stays_apart() -> None:
-    corporate = [canonical(s) for s in drop_role_name(content_stems("korporatīvo klientu menedžeris"))]
-    assert ROLE in corporate and len(corporate) == 2
-    bare = [canonical(s) for s in drop_role_name(content_stems("ko nozīmē vārds menedžeris"))]
-    assert ROLE not in bare
-    # clients that are the subject of the question stay clients
-    about_clients = drop_role_name(content_stems("kā klientu menedžeris piesaista klientus"))
-    assert canonical(about_clients[-1]) == canonical(content_stems("klienti")[0])
-
-
-@pytest.mark.parametrize("query", ["чем занимается hr менеджер", "HR-менеджер обязанности",
-                                   "менеджер по персоналу", "project manager alga",
-                                   "projektu vadītāja pienākumi"])
-def test_another_kind_of_manager_is_recognised(query: str) -> None:
-    assert names_other_manager(query)
-
-
-@pytest.mark.parametrize("query", ["менеджер по продажам", "Должен ли менеджер знать маркетинг",
-                                   "key account manager", "менеджер по работе с клиентами",
-                                   "Я HR — зачем нам инструкция для менеджера"])
-def test_our_own_manager_is_not_another_job(query: str) -> None:
-    assert not names_other_manager(query)
 
 
 def test_prefixed_forms_lead_to_their_base_word() -> None:

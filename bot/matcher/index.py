@@ -29,7 +29,6 @@ from rapidfuzz.distance import OSA
 from ..knowledge.model import LANGS, KnowledgeBase
 from .normalize import (
     FOREIGN_ROLES,
-    ROLE_WORDS,
     STOP_LV,
     STOP_RU,
     SYNONYMS,
@@ -37,13 +36,11 @@ from .normalize import (
     canonical,
     content_stems,
     content_words,
-    drop_role_name,
     language_stems,
-    merge_role_names,
-    names_other_manager,
     stems,
 )
 from .normalize import stem as _stem
+from .roles import ROLE_WORDS, merge_role_names, names_other_manager, with_role_token
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +85,7 @@ class Scored:
 
 
 def _canon(text: str) -> tuple[str, ...]:
-    return tuple(canonical(s) for s in drop_role_name(content_stems(text)))
+    return tuple(canonical(s) for s in with_role_token(content_stems(text)))
 
 
 def _fuzzy_cutoff(token: str) -> float | None:

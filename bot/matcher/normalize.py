@@ -20,9 +20,8 @@ from functools import lru_cache
 
 __all__ = [
     "FOREIGN_ROLES", "STOP_LV", "STOP_RU", "STOP_WORDS", "SYNONYMS", "canonical",
-    "affix_variants", "content_stems", "content_words", "drop_role_name", "merge_role_names",
-    "names_other_manager", "ROLE", "ROLE_WORDS", "fold", "has_latvian_letters", "is_cyrillic",
-    "language_stems", "stem", "stems", "tokens",
+    "affix_variants", "content_stems", "content_words", "fold", "has_latvian_letters",
+    "is_cyrillic", "language_stems", "stem", "stems", "tokens",
 ]
 
 _CYRILLIC_TO_LATIN = {
@@ -318,80 +317,6 @@ def _foreign_roles() -> frozenset[str]:
 FOREIGN_ROLES = _foreign_roles()
 
 
-def _other_managers() -> frozenset[str]:
-    from .synonyms import OTHER_MANAGERS
-
-    return frozenset(stem(t) for w in OTHER_MANAGERS.split() for t in tokens(w))
-
-
-_OTHER_MANAGERS = _other_managers()
-_MANAGER = SYNONYMS[stem(_skeleton("менеджер"))]
-_LINKS = frozenset(tokens("по in of в"))
-
-
-def names_other_manager(text: str) -> bool:
-    """True when the text names another kind of manager: a qualifier right before the
-    word ("HR menedžeris", "project manager", "personāla vadītājs") or after it with a
-    preposition ("менеджер по персоналу")."""
-    toks = tokens(text)
-    for i, tok in enumerate(toks):
-        if canonical(stem(tok)) != _MANAGER:
-            continue
-        after = toks[i + 2] if i + 2 < len(toks) and toks[i + 1] in _LINKS else None
-        before = toks[i - 1] if i > 0 else None
-        if any(t is not None and stem(t) in _OTHER_MANAGERS for t in (before, after)):
-            return True
-    return False
-
-
 def canonical(stem_: str) -> str:
     """The synonym group head of a stem (the stem itself when it has no group)."""
     return SYNONYMS.get(stem_, stem_)
-
-
-_ROLE_BEFORE = frozenset(canonical(stem(t)) for t in tokens("klientu konta account apkalpošanas"))
-_ROLE_WORK = canonical(stem(_skeleton("работе")))
-_CLIENT = canonical(stem(_skeleton("клиентам")))
-
-
-ROLE = "ROLE"  # one token for every full name of the role (upper case: no stem is)
-
-
-# Words that show a question is about the job itself: its full name, a bare "manager",
-# ("konts", "аккаунт" alone are as often a bank or Instagram account; "KAM" reads as the
-# Latvian "kam", to whom).
-ROLE_WORDS = frozenset({ROLE, _MANAGER})
-
-
-def merge_role_names(stems_: list[str]) -> list[tuple[int, str]]:
-    """The role's many names ("klientu menedžeris", "konta pārvaldnieks", "account manager",
-    "менеджер по работе с клиентами") merged into the one token ROLE, each item with the
-    position of the stem it came from. Every name of the role then reads the same, a bare
-    "menedžeris" (what the word means) stays apart, and "klienti" keeps its weight for
-    questions that really are about clients."""
-    canon = [canonical(x) for x in stems_]
-    drop: set[int] = set()
-    heads: set[int] = set()
-    for i, c in enumerate(canon):
-        if c != _MANAGER:
-            continue
-        named = set()
-        j = i - 1
-        while j >= 0 and i - j <= 2 and canon[j] in _ROLE_BEFORE:
-            named.add(j)
-            j -= 1
-        k = i + 1
-        if k < len(canon) and canon[k] == _ROLE_WORK:
-            named.add(k)
-            k += 1
-        if k < len(canon) and canon[k] == _CLIENT:  # "менеджер по клиентам"
-            named.add(k)
-        if named:
-            drop |= named
-            heads.add(i)
-    return [(i, ROLE if i in heads else x) for i, x in enumerate(stems_) if i not in drop]
-
-
-def drop_role_name(stems_: list[str]) -> list[str]:
-    """`stems_` with every full name of the role merged into ROLE."""
-    return [x for _, x in merge_role_names(stems_)]

@@ -1,0 +1,87 @@
+"""The role's own names, and other kinds of manager.
+
+"klientu menedžeris", "konta pārvaldnieks", "account manager", "менеджер по работе с
+клиентами" all name the one job this bot is about: they are merged into one token, so
+every name reads the same and its parts ("klienti", "darbs") keep their weight for
+questions that are really about clients or work. "HR menedžeris", "project manager",
+"менеджер по персоналу" name other jobs that only share the word "manager".
+"""
+
+from __future__ import annotations
+
+from .normalize import canonical, stem, stems, tokens
+
+__all__ = ["ROLE", "ROLE_WORDS", "merge_role_names", "names_other_manager", "with_role_token"]
+
+
+def _head(word: str) -> str:
+    return canonical(stems(word)[0])
+
+
+_MANAGER = _head("менеджер")
+_ROLE_BEFORE = frozenset(_head(w) for w in ("klientu", "konta", "account", "apkalpošanas"))
+_ROLE_WORK = _head("работе")
+_CLIENT = _head("клиентам")
+_LINKS = frozenset(tokens("по in of в"))
+
+ROLE = "ROLE"  # one token for every full name of the role (upper case: no stem is)
+
+# Words that show a question is about the job itself: its full name or a bare "manager".
+# ("konts", "аккаунт" alone are as often a bank or Instagram account, and "KAM" reads as
+# the Latvian "kam", to whom.)
+ROLE_WORDS = frozenset({ROLE, _MANAGER})
+
+
+def _other_managers() -> frozenset[str]:
+    from .synonyms import OTHER_MANAGERS
+
+    return frozenset(stem(t) for w in OTHER_MANAGERS.split() for t in tokens(w))
+
+
+_OTHER_MANAGERS = _other_managers()
+
+
+def names_other_manager(text: str) -> bool:
+    """True when the text names another kind of manager: a qualifier right before the
+    word ("HR menedžeris", "project manager", "personāla vadītājs") or after it with a
+    preposition ("менеджер по персоналу")."""
+    toks = tokens(text)
+    for i, tok in enumerate(toks):
+        if canonical(stem(tok)) != _MANAGER:
+            continue
+        after = toks[i + 2] if i + 2 < len(toks) and toks[i + 1] in _LINKS else None
+        before = toks[i - 1] if i > 0 else None
+        if any(t is not None and stem(t) in _OTHER_MANAGERS for t in (before, after)):
+            return True
+    return False
+
+
+def merge_role_names(stems_: list[str]) -> list[tuple[int, str]]:
+    """Content stems with every full name of the role merged into ROLE, each item with the
+    position of the stem it came from (a bare "menedžeris" stays itself)."""
+    canon = [canonical(x) for x in stems_]
+    drop: set[int] = set()
+    heads: set[int] = set()
+    for i, c in enumerate(canon):
+        if c != _MANAGER:
+            continue
+        named = set()
+        j = i - 1
+        while j >= 0 and i - j <= 2 and canon[j] in _ROLE_BEFORE:
+            named.add(j)
+            j -= 1
+        k = i + 1
+        if k < len(canon) and canon[k] == _ROLE_WORK:
+            named.add(k)
+            k += 1
+        if k < len(canon) and canon[k] == _CLIENT:  # "менеджер по клиентам"
+            named.add(k)
+        if named:
+            drop |= named
+            heads.add(i)
+    return [(i, ROLE if i in heads else x) for i, x in enumerate(stems_) if i not in drop]
+
+
+def with_role_token(stems_: list[str]) -> list[str]:
+    """`stems_` with every full name of the role merged into ROLE."""
+    return [x for _, x in merge_role_names(stems_)]
