@@ -59,6 +59,52 @@ zemākā mazākā minimālā минимальная низкая наимень�
 augstākā lielākā maksimālā максимальная высокая наибольшая максимум
 amats amatu amatā pozīcija должность должности позиция
 pārdevējs pārdevēji konsultants продавец продавцы консультант консультанты
+izdegšana izdeg izdegt выгорание выгорают выгорать
+kliegt kliedz nepieklājīgs nepatīkams nepatīkamiem кричать кричат хамить хамит хамят хамство
+    неприятный
+sūdzība pretenzija reklamācija жалоба претензия рекламация
+atlaide скидка скидок дисконт
+līgums kontrakts kontrakti договор контракт
+darījums сделка сделок
+lojalitāte lojāls лояльность
+atlaist atlaišana atbrīvot atbrīvošana uzteikt уволить увольнять увольняют увольнение
+    освободить освобождение
+iesācējs jaunpienācējs junior джуниор новичок новичков начинающий
+sods sodi sodu sodīt sankcijas rājiens наказание наказать санкции штраф штрафы взыскание
+    выговор
+zaudējumi kaitējums ущерб убытки вред
+nolaidība paviršība neuzmanība халатность небрежность невнимательность
+jūtīgs ievainojams ранимый чувствительный обидчивый
+kautrīgs kautrīgums bikls introverts застенчивый стеснительный интроверт
+sabiedrisks sabiedriskums komunikabls общительный коммуникабельный
+noturība izturība стрессоустойчивость стрессоустойчивый выносливость
+kopētājs printeris skeneris ксерокс копир принтер сканер
+pasts pasta epasts meils email почта имейл мейл
+zvans zvanīt звонок звонки звонить
+ārpakalpojums autsorsings outsourcing аутсорсинг аутсорс
+priekšnieks šefs начальник руководитель шеф босс
+izstāde izstāžu gadatirgus konference выставка выставок ярмарка ярмарок конференция
+analīze izpēte pētījums анализ исследование исследовать
+mērķauditorija auditorija аудитория
+ārvalstu ārzemju ārzemēs иностранный зарубежный заграничный
+kredīts kredītiem aizdevums кредит кредиты заём займ
+noguldījums depozīts депозит депозиты вклад
+vairumtirdzniecība vairumtirgotājs оптовый оптом оптовик
+grūts grūti smags smagi тяжело тяжёлый
+vecums возраст возрастные
+nodaļa departaments отдел подразделение департамент
+bāze bāzi база базу базы
+angļu angliski английский англ
+ikdiena будни повседневный
+termiņš срок сроки дедлайн
+piegāde поставка поставки доставка
+definīcija jēdziens
+segmentēšana segmentācija сегментация сегментирование
+aizvietot aizstāt замещать замещает заменять заменяет
+rīkojums pavēle приказ распоряжение
+apgrozījums оборот оборота выручка
+tiešsaiste online онлайн дистанционный
+foto bilde фото фотка снимок
 """.strip()
 
 # Other occupations. A question about one of them ("Cik pelna pavārs?", "Какая зарплата у
