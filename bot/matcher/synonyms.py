@@ -13,14 +13,14 @@ from __future__ import annotations
 _GROUPS = """
 alga atalgojums atalgojumu algas samaksa ienākumi ienākums nopelnīt nopelna pelnīt pelna
     zarplata зарплата зарплаты зарплату зп оклад доход доходы заработок зарабатывает
-    заработать платят оплата оплаты получает получают salary
+    заработать платят оплата оплаты получает получают salary pamatalga
 pienākumi pienākums uzdevumi funkcijas funkcija обязанности обязанность задачи функции
     функционал
 prasības prasība требования требование
 īpašības īpašība rakstura качества качество черты характера
 pieredze pieredzes опыт опыта стаж
 izglītība izglītību diploms diplomu augstskola образование образования диплом вуз
-    специальность
+    специальность specialitāte universitāte университет
 kursi kursus apmācība apmācības mācības курсы обучение тренинги тренинг переподготовка
 cv cv cvs резюме rezume
 karjera karjeras izaugsme izaugsmi paaugstinājums карьера карьеры рост повышение
@@ -37,7 +37,7 @@ klienti klients klientu klientiem pircēji pircējs клиенты клиент 
 konkurenti konkurents konkurentu конкуренты конкурент конкурентов
 tirgus tirgū рынок рынка рынке
 produkti produkts produktu preces prece pakalpojumi pakalpojumu продукты продукт товары
-    товар услуги услуга ассортимент
+    товар услуги услуга ассортимент sortiments klāsts
 banka bankā bankas банк банке банка банковский
 mobilo telefonu tālruņu мобильных телефонов салон
 korporatīvie korporatīvo korporatīvajiem корпоративные корпоративных юрлиц
@@ -46,7 +46,7 @@ konta account аккаунт аккаунта
 uzņēmums uzņēmumā uzņēmumam firma firmai kompānija компания компании фирма фирме
     организация предприятие
 darbs darba darbu работа работы работу
-pārdošana pārdošanas pārdot pārdod продажи продаж продавать продаёт
+pārdošana pārdošanas pārdot pārdod продажи продаж продавать продаёт продажник
 atšķiras atšķirība atšķirīgs отличается отличие разница различие
 datorprasmes dators datoru datora компьютер компьютером пк
 programmas programmas programmatūra программы программ софт
