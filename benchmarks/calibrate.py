@@ -40,12 +40,10 @@ def show(name: str, o, u) -> None:  # type: ignore[no-untyped-def]
     print(f"{name}:")
     print(f"  cross-validation: answered right {o.right_rate:.1%} of {o.in_domain}, right topic "
           f"among suggestions {o.suggested_right}, wrong answers {o.wrong_rate:.1%} of all trials")
-    traffic = 0.9 * u.answered_wrong / max(u.in_domain, 1) + 0.1 * u.ood_answered / max(
-        u.out_of_domain, 1)
     print(f"  calibration.yaml: answered right {u.right_rate:.1%} of {u.in_domain}, right topic "
           f"among suggestions {u.suggested_right}, answered wrong {u.answered_wrong}; "
           f"out-of-domain refused {u.refused}/{u.out_of_domain}; wrong answers in traffic with "
-          f"10 % out of domain {traffic:.1%}")
+          f"10 % out of domain {u.traffic_wrong_rate(0.1):.1%}")
 
 
 def main() -> None:

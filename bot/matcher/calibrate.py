@@ -142,6 +142,12 @@ class Outcomes:
             self.in_domain + self.out_of_domain, 1
         )
 
+    def traffic_wrong_rate(self, ood_share: float) -> float:
+        """Wrong answers in traffic where `ood_share` of the questions are out of domain
+        (the trials' own mix of in- and out-of-domain is rarely the real one)."""
+        return ((1 - ood_share) * self.answered_wrong / max(self.in_domain, 1)
+                + ood_share * self.ood_answered / max(self.out_of_domain, 1))
+
 
 def judge(trials: list[Trial], kb: KnowledgeBase, thresholds: Thresholds) -> Outcomes:
     """What the matcher would do on the trials with these thresholds."""
@@ -254,9 +260,7 @@ def calibrate_thresholds(
         th = Thresholds(floor=floor, floor_bare=floor_bare, ratio=ratio, ratio_agree=ratio_agree)
         o = cv_table.outcomes(th)
         u = user_table.outcomes(th)
-        traffic_wrong = ((1 - ood_share) * u.answered_wrong / max(u.in_domain, 1)
-                         + ood_share * u.ood_answered / max(u.out_of_domain, 1))
-        if (o.wrong_rate > max_wrong or traffic_wrong > max_wrong_users
+        if (o.wrong_rate > max_wrong or u.traffic_wrong_rate(ood_share) > max_wrong_users
                 or u.refused / max(u.out_of_domain, 1) < min_refused):
             continue
         # Ties go to the more cautious thresholds (found first); a right topic among the

@@ -169,11 +169,16 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=16)
+def _words(text: str) -> tuple[str, ...]:
+    # One question is read by several steps (content words, role names, language votes):
+    # the cache folds it once. Small on purpose: it is for the question at hand, not a
+    # memo of past questions (benchmarks would measure the memo).
+    return tuple(_TOKEN_RE.findall(fold(text)))
+
+
+@lru_cache(maxsize=16)
 def _tokens(text: str) -> tuple[str, ...]:
-    # One question is tokenized by several steps (content words, role names, language
-    # votes): the cache makes that once. Small on purpose: it is for the question at hand,
-    # not a memo of past questions (benchmarks would measure the memo).
-    return tuple(sk for t in _TOKEN_RE.findall(fold(text)) if (sk := _skeleton(t)))
+    return tuple(sk for t in _words(text) if (sk := _skeleton(t)))
 
 
 def _skeleton_endings() -> tuple[str, ...]:
@@ -227,8 +232,7 @@ _ENGLISH = frozenset({
 def language_stems(text: str) -> list[str]:
     """Stems that can tell Latvian from Russian: all words but English ones ("account
     manager" is written so in both)."""
-    return [stem(sk) for t in _TOKEN_RE.findall(fold(text))
-            if t not in _ENGLISH and (sk := _skeleton(t))]
+    return [stem(sk) for t in _words(text) if t not in _ENGLISH and (sk := _skeleton(t))]
 
 
 NEGATION = "ne"  # Russian "не" and Latvian "ne" (Latvian mostly writes it as a prefix)
