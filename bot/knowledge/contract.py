@@ -9,7 +9,7 @@ CONTRACT_TOPICS: tuple[str, ...] = (
     "job_description.purpose", "job_description.structure", "job_description.approval",
     "job_description.general_provisions",
     "candidate.qualities", "candidate.computer_skills", "candidate.requirements",
-    "candidate.education", "candidate.no_experience", "candidate.cv",
+    "candidate.education", "candidate.no_experience", "candidate.cv", "candidate.how_to_become",
     "career.growth", "career.pros", "career.cons",
     "salary.overview",
     "chat.greeting", "chat.thanks", "chat.goodbye", "chat.about",
