@@ -10,7 +10,7 @@ from .knowledge.contract import MIN_QUESTIONS
 from .knowledge.errors import KnowledgeInvalid, Problem
 from .knowledge.loader import load_knowledge
 from .knowledge.model import LANGS, KnowledgeBase
-from .matcher.calibrate import Outcomes, judge, user_trials
+from .matcher.calibrate import Outcomes, hidden_out_of_domain, judge, user_trials
 from .matcher.decide import Matcher
 
 
@@ -87,8 +87,8 @@ def run_check(directory: str) -> CheckResult:
     except KnowledgeInvalid as exc:
         return CheckResult(None, exc.problems)
     matcher = Matcher(kb)
-    trials = user_trials(kb, index=matcher.index)
-    outcomes = judge(trials, kb, matcher.thresholds) if trials else None
+    trials = [*user_trials(kb, matcher), *hidden_out_of_domain(kb, matcher=matcher)]
+    outcomes = judge(trials, matcher.confidence) if trials else None
     return CheckResult(kb, [], lint(kb, matcher), outcomes)
 
 
@@ -110,5 +110,6 @@ def summary_lines(res: CheckResult) -> list[str]:
         lines.append(
             f"Calibration questions (not examples): {o.in_domain}; answered right "
             f"{o.right_rate:.1%}, right topic suggested {o.suggested_right}, answered wrong "
-            f"{o.answered_wrong}; out-of-domain examples refused {o.refused}/{o.out_of_domain}")
+            f"{o.answered_wrong}; out-of-domain examples refused {o.refused}/{o.out_of_domain} "
+            f"(each asked of a model trained without it)")
     return lines

@@ -55,6 +55,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 "answer": reply.text,
                 "suggestions": [{"topic": s.topic, "score": round(s.score, 4)}
                                 for s in d.suggestions],
+                "also": list(d.also),
             }, ensure_ascii=False))
         else:
             from .localchat import render
@@ -94,6 +95,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"in-domain {s['in_domain']:.1%}; out-of-domain refused "
               f"{s['out_of_domain_refused']:.1%}; confident wrong answers {s['confident_wrong']} "
               f"({s['confident_wrong_rate']:.1%})")
+        print(f"in-domain right topic one tap away (answered, or offered first): "
+              f"{s['in_domain_one_tap']:.1%}")
+        print("by length (words): " + ", ".join(
+            f"{k} {v['passed']:.1%} of {v['cases']}" for k, v in s["by_length"].items()))
         print("outcomes: " + ", ".join(f"{k} {v}" for k, v in s["outcomes"].items()))
     if args.min_accuracy is not None and report.accuracy < args.min_accuracy:
         print(f"accuracy {report.accuracy:.1%} is below --min-accuracy {args.min_accuracy:.1%}",

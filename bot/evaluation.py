@@ -52,6 +52,16 @@ class Result:
     reasons: tuple[str, ...]
 
     @property
+    def one_tap(self) -> bool:
+        """In-domain and the right topic is answered, or offered first: one tap away."""
+        d, expect = self.decision, self.case.expect
+        if expect is None:
+            return False
+        if d.outcome == "answer":
+            return d.topic in expect
+        return bool(d.suggestions) and d.suggestions[0].topic in expect
+
+    @property
     def confident_wrong(self) -> bool:
         d = self.decision
         if d.outcome != "answer":
@@ -92,6 +102,16 @@ def run_case(kb: KnowledgeBase, decide: Decide, case: Case) -> Result:
     return Result(case, decision, reply, not reasons, tuple(reasons))
 
 
+# Message length in words: a two-word question and a chat story are different problems.
+LENGTH_BUCKETS: tuple[tuple[str, int, int], ...] = (
+    ("1-4", 1, 4), ("5-9", 5, 9), ("10-19", 10, 19), ("20+", 20, 10**9),
+)
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
 @dataclass
 class Report:
     results: list[Result] = field(default_factory=list)
@@ -120,6 +140,12 @@ class Report:
             "confident_wrong_rate": round(sum(r.confident_wrong for r in rs) / max(len(rs), 1), 4),
             "outcomes": {o: sum(r.decision.outcome == o for r in rs)
                          for o in ("answer", "suggest", "none")},
+            "in_domain_one_tap": round(sum(r.one_tap for r in ind) / len(ind), 4) if ind else 1.0,
+            "by_length": {
+                name: {"cases": len(b), "passed": round(self._rate(b), 4)}
+                for name, lo, hi in LENGTH_BUCKETS
+                if (b := [r for r in rs if lo <= words(r.case.q) <= hi])
+            },
         }
 
 

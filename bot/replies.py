@@ -129,14 +129,22 @@ def sections_keyboard(kb: KnowledgeBase, lang: str) -> tuple[tuple[Button, ...],
 # -- replies ---------------------------------------------------------------------------
 
 
-def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str, back: bool = False) -> Reply:
+def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str, back: bool = False,
+                 also: tuple[str, ...] = ()) -> Reply:
     """Title in bold, the excerpt, related topics, feedback and share buttons (and a way
-    back to the section when it was opened from the menu)."""
+    back to the section when it was opened from the menu). `also`: more topics the
+    question asked about, offered first, with a line that says so."""
     t = kb.topics[topic_id]
     text = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(kb.answer(topic_id, lang))}"
-    rows: list[tuple[Button, ...]] = [
-        (_topic_button(kb, rid, lang),) for rid in t.related if rid in kb.topics
-    ]
+    also = tuple(a for a in also if a in kb.topics and a != topic_id)
+    if also:
+        titles = ", ".join(f"„{kb.topics[a].title.get(lang)}“" if lang == "lv"
+                           else f"«{kb.topics[a].title.get(lang)}»" for a in also)
+        text += "\n\n" + html.escape(_(lang, "You also asked about {topics}: tap below.")
+                                      .format(topics=titles))
+    rows: list[tuple[Button, ...]] = [(_topic_button(kb, a, lang),) for a in also]
+    rows += [(_topic_button(kb, rid, lang),) for rid in t.related
+             if rid in kb.topics and rid not in also]
     rows.append(
         (
             Button("👍", f"f:+:{topic_id}"),
@@ -166,7 +174,7 @@ def unknown_reply(lang: str) -> Reply:
 def decision_reply(kb: KnowledgeBase, decision: Decision) -> Reply:
     """The reply a user sees for a matcher decision."""
     if decision.outcome == "answer" and decision.topic:
-        return answer_reply(kb, decision.topic, decision.lang)
+        return answer_reply(kb, decision.topic, decision.lang, also=decision.also)
     if decision.outcome == "suggest" and decision.suggestions:
         return suggest_reply(kb, decision)
     return unknown_reply(decision.lang)

@@ -9,9 +9,12 @@ questions that are really about clients or work. "HR menedžeris", "project mana
 
 from __future__ import annotations
 
-from .normalize import canonical, stem, stems, tokens
+import bisect
 
-__all__ = ["ROLE", "ROLE_WORDS", "merge_role_names", "names_other_manager", "with_role_token"]
+from .normalize import FOREIGN_ROLES, canonical, content_stems, stem, stems, tokens
+
+__all__ = ["OCCUPATION", "ROLE", "ROLE_WORDS", "is_occupation", "merge_role_names",
+           "names_occupation", "names_other_manager", "with_role_token"]
 
 
 def _head(word: str) -> str:
@@ -25,6 +28,7 @@ _CLIENT = _head("клиентам")
 _LINKS = frozenset(tokens("по in of в"))
 
 ROLE = "ROLE"  # one token for every full name of the role (upper case: no stem is)
+OCCUPATION = "OCCUPATION"  # one token for every other occupation (the classifier's view)
 
 # Words that show a question is about the job itself: its full name or a bare "manager".
 # ("konts", "аккаунт" alone are as often a bank or Instagram account, and "KAM" reads as
@@ -85,3 +89,28 @@ def merge_role_names(stems_: list[str]) -> list[tuple[int, str]]:
 def with_role_token(stems_: list[str]) -> list[str]:
     """`stems_` with every full name of the role merged into ROLE."""
     return [x for _, x in merge_role_names(stems_)]
+
+
+_OCCUPATIONS = sorted(FOREIGN_ROLES)
+
+
+def is_occupation(st: str) -> bool:
+    """A content stem that names another occupation (pavārs, юрист, arhitekts…)."""
+    # Exact, or the same word with another ending the stemmer did not strip alike
+    # ("arhitekts" → "arhitekc" through the ts→c spelling rule, "arhitekta" → "arhitekt"):
+    # all but the last letter of a long occupation stem.
+    if st in FOREIGN_ROLES:
+        return True
+    if len(st) < 5:
+        return False
+    i = bisect.bisect_right(_OCCUPATIONS, st) - 1
+    for cand in _OCCUPATIONS[max(i - 1, 0): i + 2]:
+        if len(cand) >= 5 and st[: len(cand) - 1] == cand[:-1] and abs(len(st) - len(cand)) <= 1:
+            return True
+    return False
+
+
+def names_occupation(text: str) -> bool:
+    """True when the text names another occupation ("arhitekta mīnusi", "какие качества
+    нужны воспитателю") or another kind of manager — whatever else it says."""
+    return names_other_manager(text) or any(is_occupation(s) for s in content_stems(text))

@@ -127,6 +127,7 @@ inženieris farmaceits veterinārs zobārsts tulks bibliotekārs pastnieks
 hr рекрутер рекрутёр rekrutētājs personālists маркетолог smm копирайтер юрист
 сторож няня сиделка auklīte aukle psihologs психолог нотариус notārs advokāts адвокат
 стилист визажист kosmetologs косметолог тренер treneris массажист masieris
+воспитатель воспитателя audzinātājs audzinātāja
 """
 
 

@@ -356,9 +356,8 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kb = served.kb
     text = iq.query.strip()[:256]
     if text:
-        ranked = served.matcher.index.score(text)
-        lang = served.matcher.reply_language(text, ranked, "lv")
-        ids = [r.topic for r in ranked if r.score >= served.matcher.thresholds.suggest][:10]
+        ids = list(served.matcher.plausible(text))
+        lang = served.matcher.reply_language(text, served.matcher.rank(text).index, "lv")
     else:
         lang, _, _ = await _language(update, context)
         try:

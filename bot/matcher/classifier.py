@@ -1,0 +1,182 @@
+"""A topic classifier trained from the knowledge base itself, every time it loads.
+
+The fuzzy index (index.py) scores a question by its single nearest example, which is right
+for two-word questions and wrong for a chat message of sixty words: a long story shares a
+word or two with many examples and wins clearly against none. A linear model weighs every
+word and character n-gram of the whole message at once, learned from all of a topic's
+examples together, so the story around a question adds little and the question's own
+words decide (the approach of Rasa's intent pipelines: count vectors of character n-grams
+plus a linear classifier).
+
+Training data is the knowledge YAML: every topic's title and example questions in both
+languages, and `out_of_domain.yaml` as one more class, OUT_OF_DOMAIN — what the role is
+*not* about (bank accounts, other managers' jobs…), so near-misses have somewhere to go.
+The text is first brought to the matcher's skeleton form (normalize.py: no diacritics,
+Cyrillic and translit meet, endings stripped, synonyms and every name of the role merged),
+so the model never has to learn spelling variants.
+
+scikit-learn trains; a question is scored here by one sparse dot product over the learned
+weights (the same numbers `decision_function` gives, checked by a test) because
+scikit-learn's per-call input checks cost ten times the arithmetic for a single message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+from ..knowledge.model import LANGS, KnowledgeBase
+from .normalize import canonical, content_stems
+from .roles import OCCUPATION, is_occupation, with_role_token
+from .segments import question_part
+
+OUT_OF_DOMAIN = "__out_of_domain__"
+_WORD_CACHE = 20_000  # words whose n-gram columns are remembered (cleared when full)
+
+
+def model_text(text: str) -> str:
+    """The skeleton the model reads: content stems, synonyms at their group head, every
+    full name of the role as one token, and every other occupation as one token — so
+    "arhitekta mīnusi" teaches the model about other jobs, not about "mīnusi", and an
+    occupation it never saw in an example still reads as one."""
+    return " ".join(OCCUPATION if is_occupation(s) else canonical(s)
+                    for s in with_role_token(content_stems(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierSettings:
+    """Model knobs. Character n-grams inside word boundaries carry typos and word forms
+    the stemmer missed; word uni- and bigrams carry phrases ("ROLE bank")."""
+
+    char_ngrams: tuple[int, int] = (2, 5)
+    word_ngrams: tuple[int, int] = (1, 2)
+    c: float = 0.5  # LinearSVC regularisation: lower = smoother, less sure of rare words
+
+
+def training_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """(text, label) for every title and example question, and every out-of-domain
+    example under OUT_OF_DOMAIN."""
+    pairs: list[tuple[str, str]] = []
+    for tid in sorted(kb.topics):
+        t = kb.topics[tid]
+        for lang in LANGS:
+            pairs.append((t.title.get(lang), tid))
+            pairs += [(q, tid) for q in t.questions[lang]]
+    for lang in LANGS:
+        # An off-topic example told as a story keeps only its question: stories are told
+        # around in-domain questions too, and the examples of topics are bare questions,
+        # so the story's words would otherwise teach "a story is off-topic".
+        pairs += [(question_part(q) or q, OUT_OF_DOMAIN) for q in kb.out_of_domain.get(lang, ())]
+    return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """One vectorizer's part of the feature space: its analyzer, vocabulary, idf and the
+    column where it starts."""
+
+    analyze: Callable[[str], list[str]]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    offset: int
+
+
+class TopicClassifier:
+    """A linear model over TF-IDF features of the skeleton text; immutable once trained."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]],
+                 settings: ClassifierSettings | None = None) -> None:
+        s = self.settings = settings or ClassifierSettings()
+        texts = [model_text(t) for t, _ in pairs]
+        labels = [label for _, label in pairs]
+        vectorizers = [
+            TfidfVectorizer(analyzer="char_wb", ngram_range=s.char_ngrams, sublinear_tf=True,
+                            lowercase=False, dtype=np.float64),
+            TfidfVectorizer(analyzer="word", ngram_range=s.word_ngrams, sublinear_tf=True,
+                            lowercase=False, token_pattern=r"\S+", dtype=np.float64),
+        ]
+        blocks: list[_Block] = []
+        matrices = []
+        offset = 0
+        for vec in vectorizers:
+            matrices.append(vec.fit_transform(texts))
+            vocabulary = {str(k): int(v) for k, v in vec.vocabulary_.items()}
+            blocks.append(_Block(vec.build_analyzer(), vocabulary,
+                                 np.asarray(vec.idf_, dtype=np.float64), offset))
+            offset += len(vocabulary)
+        from scipy.sparse import hstack
+
+        features = hstack(matrices).tocsr()
+        model = LinearSVC(C=s.c, random_state=0)  # liblinear shuffles: same YAML, same model
+        if len(set(labels)) > 1:
+            model.fit(features, labels)
+            self.classes: tuple[str, ...] = tuple(str(c) for c in model.classes_)
+            # A two-class SVM keeps one weight row (positive = the second class): spell
+            # out both, so every class has its own column as with more classes.
+            coef = model.coef_ if len(self.classes) > 2 else np.vstack([-model.coef_, model.coef_])
+            bias = model.intercept_ if len(self.classes) > 2 else np.array(
+                [-model.intercept_[0], model.intercept_[0]])
+        else:  # one topic and nothing else: it is the answer to everything
+            self.classes = tuple(sorted(set(labels)))
+            coef = np.zeros((1, features.shape[1]))
+            bias = np.ones(1)
+        self.ood = self.classes.index(OUT_OF_DOMAIN) if OUT_OF_DOMAIN in self.classes else -1
+        # Rows = features, so a question's few features gather a small block of weights.
+        self._weights = np.ascontiguousarray(coef.T, dtype=np.float64)
+        self._bias = np.asarray(bias, dtype=np.float64)
+        self._blocks = tuple(blocks)
+        self._sk = (vectorizers, model)  # kept for the equivalence test only
+        self._word_cache: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def train(cls, kb: KnowledgeBase, settings: ClassifierSettings | None = None,
+              extra: Iterable[tuple[str, str]] = ()) -> TopicClassifier:
+        """Train from a knowledge base (plus `extra` (text, label) pairs, for benchmarks)."""
+        return cls([*training_pairs(kb), *extra], settings)
+
+    def _char_columns(self, word: str) -> np.ndarray:
+        """Columns of a word's known character n-grams (with repeats), cached per word:
+        a chat message repeats most of its words from earlier messages."""
+        cols = self._word_cache.get(word)
+        if cols is None:
+            b = self._blocks[0]
+            cols = np.fromiter((j for g in b.analyze(word) if (j := b.vocabulary.get(g)) is not None),
+                               dtype=np.intp)
+            if len(self._word_cache) >= _WORD_CACHE:
+                self._word_cache.clear()
+            self._word_cache[word] = cols
+        return cols
+
+    def _block(self, b: _Block, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Columns and l2-normalised sublinear tf-idf values of one block's n-grams."""
+        if not len(cols):
+            return cols, np.zeros(0)
+        uniq, counts = np.unique(cols, return_counts=True)
+        vals = (1.0 + np.log(counts)) * b.idf[uniq]
+        return uniq + b.offset, vals / np.sqrt(vals @ vals)
+
+    def scores_of(self, skeleton: str) -> np.ndarray:
+        """Decision values of every class for an already normalized text (see
+        `model_text`); the intercepts alone when no feature is known. The same numbers as
+        scikit-learn's pipeline (sublinear tf × idf, l2 per block, linear model)."""
+        words = skeleton.split()
+        if not words:
+            return self._bias.copy()
+        cb, wb = self._blocks
+        char_cols = np.concatenate([self._char_columns(w) for w in words])
+        word_cols = np.fromiter((j for g in wb.analyze(skeleton)
+                                 if (j := wb.vocabulary.get(g)) is not None), dtype=np.intp)
+        c1, v1 = self._block(cb, char_cols)
+        c2, v2 = self._block(wb, word_cols)
+        cols = np.concatenate([c1, c2])
+        if not len(cols):
+            return self._bias.copy()
+        return np.concatenate([v1, v2]) @ self._weights[cols] + self._bias
+
+    def scores(self, text: str) -> np.ndarray:
+        """Decision values of every class (in `classes` order) for a raw text."""
+        return self.scores_of(model_text(text))

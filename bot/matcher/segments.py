@@ -1,0 +1,72 @@
+"""Cutting a chat message into the parts people put in it.
+
+A message on Telegram is often more than a question: "Sveiki! Man ir 19 gadi, strādāju
+kafejnīcā. Kādi ir konta pārvaldnieka pienākumi? Paldies!" The matcher reads the whole
+message first; these parts let it also ask which sentence carries the question, and
+whether a message asks two things ("plusi un mīnusi", "what are the duties and how much
+do they pay?").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .normalize import fold, tokens
+
+# A sentence ends at . ! ? … ; or a line break (an ellipsis or "?!" counts once).
+_SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\s*\n+\s*")
+# A clause inside a sentence starts after a comma, a dash or "and"/"un"/"и"/"а также"…
+_CLAUSE_SPLIT = re.compile(
+    r"\s*[,:]\s+|\s+[-–—]\s+|\s+(?:and|un|kā arī|а также|а ещё|и ещё|и|а|i)\s+",
+    re.IGNORECASE,
+)
+
+# Words that make a sentence a question even without a question mark, written naturally
+# (folded to the skeleton at import, so "kadi", "какие" and "kakie" all count).
+_QUESTION_WORDS = """
+kas ko kā kāds kāda kādi kādas kādu kādām kādam kādēļ cik vai kur kad kāpēc kamdēļ kuri
+kura kuru kurš kam kurā pastāsti pastāstiet paskaidro paskaidrojiet pasaki pasakiet
+что кто как какой какая какие каких каким какую какое каков какова сколько скока где
+когда почему зачем ли можно нужно надо чем кем куда откуда расскажите расскажи
+объясните объясни подскажите подскажи помогите
+"""
+QUESTION_TOKENS = frozenset(t for w in _QUESTION_WORDS.split() for t in tokens(w))
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A sentence of a message, and whether it reads as a question."""
+
+    text: str
+    question: bool
+
+
+def is_question(sentence: str) -> bool:
+    """A question mark, or a question word anywhere in it ("vai", "как", "skolko")."""
+    if "?" in sentence:
+        return True
+    return any(t in QUESTION_TOKENS for t in tokens(sentence))
+
+
+@lru_cache(maxsize=16)
+def sentences(text: str) -> tuple[Segment, ...]:
+    """The message's sentences in order (the whole text when it has one)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(fold(text).strip())]
+    return tuple(Segment(p, is_question(p)) for p in parts if p)
+
+
+def clauses(sentence: str) -> tuple[str, ...]:
+    """A sentence cut at commas, dashes and "and" ("plusi un mīnusi" → "plusi", "mīnusi")."""
+    return tuple(c for c in (p.strip() for p in _CLAUSE_SPLIT.split(sentence)) if c)
+
+
+def question_part(text: str) -> str | None:
+    """The message's question sentences when it also has others (a greeting, a story),
+    else None: "Sveiki! Man ir 19 gadi. Kādi ir pienākumi?" → "kādi ir pienākumi?"."""
+    parts = sentences(text)
+    asked = [s.text for s in parts if s.question]
+    if not asked or len(asked) == len(parts):
+        return None
+    return " ".join(asked)

@@ -1,0 +1,110 @@
+"""The topic classifier is trained from the knowledge YAML at every load: an admin's edit
+changes what it knows, with no model file anywhere."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.sparse import hstack
+
+from bot.knowledge.loader import load_knowledge
+from bot.matcher.classifier import OUT_OF_DOMAIN, TopicClassifier, model_text
+from bot.matcher.decide import Matcher
+from bot.state import KnowledgeState
+
+OUT_OF_DOMAIN_FILE = """\
+out_of_domain:
+  lv:
+    - Kāds būs laiks rīt?
+    - Kā pagatavot zupu?
+  ru:
+    - Какая завтра погода?
+    - Как сварить суп?
+"""
+
+
+def best(classifier: TopicClassifier, text: str) -> str:
+    return classifier.classes[int(np.argmax(classifier.scores(text)))]
+
+
+def test_trained_from_a_small_knowledge_base_written_here(small_kb: Callable[..., Path]) -> None:
+    kb = load_knowledge(small_kb({"ood.yaml": OUT_OF_DOMAIN_FILE}), required_topics=())
+    c = TopicClassifier.train(kb)
+    assert set(c.classes) == {"demo.duties", "demo.pay", "demo.hello", OUT_OF_DOMAIN}
+    # wordings that are not examples: another word order, no diacritics, translit
+    assert best(c, "cik naudas mēnesī nopelna tas demonstretajs") == "demo.pay"
+    assert best(c, "skolko zarabatyvaet demonstrator") == "demo.pay"
+    assert best(c, "ko ikdienā dara demonstrētājs darbā") == "demo.duties"
+    assert best(c, "rīt būs lietains laiks?") == OUT_OF_DOMAIN
+
+
+def test_fast_scoring_gives_scikit_learns_numbers(small_kb: Callable[..., Path]) -> None:
+    kb = load_knowledge(small_kb({"ood.yaml": OUT_OF_DOMAIN_FILE}), required_topics=())
+    c = TopicClassifier.train(kb)
+    vectorizers, model = c._sk
+    texts = ["", "???", "Cik nopelna demonstrētājs?", "что делает демонстратор клиентам",
+             "zzzz qqqq", "demonstrētāja demonstrētāja demonstrētāja alga alga",
+             "Sveiki! Man ir 30 gadi. Ko dara demonstrētājs, un cik viņš nopelna?"]
+    for text in texts:
+        skeleton = model_text(text)
+        features = hstack([v.transform([skeleton]) for v in vectorizers]).tocsr()
+        assert np.allclose(c.scores(text), model.decision_function(features)[0]), text
+
+
+def test_one_topic_and_nothing_else_still_trains(small_kb: Callable[..., Path]) -> None:
+    only_hello = small_kb({"demo.yaml": _one_topic()})
+    c = TopicClassifier.train(load_knowledge(only_hello, required_topics=()))
+    assert c.classes == ("demo.hello",)
+    assert best(c, "sveiki") == "demo.hello"
+
+
+def test_a_reload_that_changes_an_example_changes_the_model(kb_dir: Path, tmp_path: Path) -> None:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(kb_dir, directory)
+    state = KnowledgeState(directory)
+    question = "vai konta pārvaldnieks drīkst smēķēt birojā pie loga"
+    before = state.current.matcher.classifier
+    assert best(before, question) != "role.rights"
+
+    role = directory / "role.yaml"
+    text = role.read_text(encoding="utf-8")
+    anchor = "        - 'Vai konta pārvaldnieks drīkst pats pieņemt lēmumus?'\n"
+    assert anchor in text
+    role.write_text(text.replace(anchor, anchor + "        - Vai konta pārvaldnieks drīkst "
+                                 "smēķēt birojā?\n"), encoding="utf-8")
+    assert state.reload() == []
+    after = state.current.matcher.classifier
+    assert after is not before
+    assert best(after, question) == "role.rights"
+
+
+def _one_topic() -> str:
+    return """\
+section: demo
+order: 1
+title:
+  lv: Demo
+  ru: Демо
+topics:
+  - id: demo.hello
+    title:
+      lv: Sveiciens
+      ru: Приветствие
+    answer:
+      lv: Sveiki!
+      ru: Здравствуйте!
+    questions:
+      lv: [sveiki]
+      ru: [привет]
+"""
+
+
+@pytest.mark.parametrize("text", ["", " ", "🙂", "1234", "a" * 5000])
+def test_any_text_gets_a_score_for_every_class(matcher: Matcher, text: str) -> None:
+    c = matcher.classifier
+    s = c.scores(text)
+    assert s.shape == (len(c.classes),) and np.isfinite(s).all()
