@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass
 
 from .i18n import gettext_for, ngettext_for
+from .knowledge.listing_filters import key as filter_key
 from .knowledge.model import KnowledgeBase
+from .knowledge.salary import subset_text
 from .matcher.decide import Decision
+from .salary_filter import read_filter
 
 MAX_MESSAGE = 4096
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -33,6 +36,8 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     lang: str = "lv"
     topic: str | None = None
+    # The salary filters the question named and the figures follow ("bank", "no_experience").
+    salary_filter: tuple[str, ...] = ()
 
 
 def _(lang: str, message: str) -> str:
@@ -129,11 +134,32 @@ def sections_keyboard(kb: KnowledgeBase, lang: str) -> tuple[tuple[Button, ...],
 # -- replies ---------------------------------------------------------------------------
 
 
-def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str, back: bool = False) -> Reply:
-    """Title in bold, the excerpt, related topics, feedback and share buttons (and a way
-    back to the section when it was opened from the menu)."""
+def salary_answer(kb: KnowledgeBase, topic_id: str, lang: str,
+                  query: str) -> tuple[str, tuple[str, ...]] | None:
+    """The answer of a topic showing salary figures, computed over the listings the question
+    names ("в банке", "bez pieredzes"), and the filters applied; None when the topic shows
+    no figures or the question names no filter. At most two filters apply (the figures of
+    every filter and pair are computed at load)."""
     t = kb.topics[topic_id]
-    text = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(kb.answer(topic_id, lang))}"
+    if t.facts != "salary" or kb.salary_facts is None:
+        return None
+    filters = read_filter(query)[:2]
+    subset = kb.salary_subsets.get(filter_key(filters)) if filters else None
+    if subset is None:
+        return None
+    text = subset_text(filters, subset, kb.salary_facts, lang) + "\n\n" + t.answer.get(lang)
+    return text, filters
+
+
+def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str, back: bool = False,
+                 query: str | None = None) -> Reply:
+    """Title in bold, the excerpt, related topics, feedback and share buttons (and a way
+    back to the section when it was opened from the menu). With the user's question, a
+    salary answer follows the filter it names."""
+    t = kb.topics[topic_id]
+    filtered = salary_answer(kb, topic_id, lang, query) if query else None
+    body, filters = filtered if filtered else (kb.answer(topic_id, lang), ())
+    text = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(body)}"
     rows: list[tuple[Button, ...]] = [
         (_topic_button(kb, rid, lang),) for rid in t.related if rid in kb.topics
     ]
@@ -146,7 +172,7 @@ def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str, back: bool = False
     )
     if back:
         rows.append((Button(_(lang, "⬅️ Back"), f"s:{t.section}"),))
-    return Reply(text, tuple(rows), lang, topic_id)
+    return Reply(text, tuple(rows), lang, topic_id, filters)
 
 
 def suggest_reply(kb: KnowledgeBase, decision: Decision) -> Reply:
@@ -158,15 +184,16 @@ def suggest_reply(kb: KnowledgeBase, decision: Decision) -> Reply:
 
 def unknown_reply(lang: str) -> Reply:
     text = _(lang, "Sorry, I don't know that. I answer questions about the account manager "
-                   "role: duties, requirements, career, CV and salary. Try asking differently "
-                   "or browse the topics.")
+                   "role: what the job is, duties, the job description, requirements and "
+                   "qualities, education, CV, career, pros and cons, and salaries in Russian "
+                   "vacancy listings. Try asking differently or browse the topics.")
     return Reply(text, ((Button(_(lang, "📚 All topics"), "menu"),),), lang)
 
 
 def decision_reply(kb: KnowledgeBase, decision: Decision) -> Reply:
     """The reply a user sees for a matcher decision."""
     if decision.outcome == "answer" and decision.topic:
-        return answer_reply(kb, decision.topic, decision.lang)
+        return answer_reply(kb, decision.topic, decision.lang, query=decision.query)
     if decision.outcome == "suggest" and decision.suggestions:
         return suggest_reply(kb, decision)
     return unknown_reply(decision.lang)

@@ -22,7 +22,7 @@ SETTINGS_VARS = (
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BOT_USERNAME", "ADMIN_IDS", "DATA_DIR",
     "KNOWLEDGE_DIR", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "RATE_LIMIT_OVERALL", "LOG_LEVEL",
 )  # fmt: skip
-ASK_KEYS = {"query", "lang", "outcome", "topic", "score", "answer", "suggestions"}
+ASK_KEYS = {"query", "lang", "outcome", "topic", "score", "answer", "suggestions", "salary_filter"}
 
 LV_BANK = "Kas ietilpst bankas klientu menedžera ikdienas darbā?"
 RU_CV = "Как правильно составить резюме аккаунт-менеджеру?"

@@ -16,7 +16,10 @@ from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.state import KnowledgeState
 
-CONTRACT_DOC = Path(__file__).resolve().parents[2] / "shared" / "knowledge-topics.md"
+_DOC = Path("shared") / "knowledge-topics.md"
+# ../shared next to the checkout (main at /work/main, a worktree at /work/wt/<name>).
+CONTRACT_DOC = next((p / _DOC for p in Path(__file__).resolve().parents if (p / _DOC).is_file()),
+                    Path(__file__).resolve().parents[2] / _DOC)
 
 SmallKb = Callable[..., Path]
 
