@@ -1,0 +1,40 @@
+"""On Telegram, a pay question that names a sector or the experience gets the figures of
+those listings, in a chat and in inline mode; /salary keeps all listings."""
+
+from __future__ import annotations
+
+import re
+
+
+async def test_bank_pay_question_in_a_chat_gets_the_bank_listings(bot, tg_html):
+    (msg,) = await bot.say("Сколько платят клиентскому менеджеру в банке?", lang="lv")
+    assert msg.text.startswith("<b>Зарплата аккаунт-менеджера</b>")
+    visible = tg_html(msg.text)
+    total = bot.state.current.kb.salary_facts.listings
+    assert f"Банковская сфера: 2 из {total} российских вакансий." in visible
+    assert "Ни в одной из них сумма зарплаты не указана" in visible
+    # then every listing's figures, said to be Russian listings in roubles
+    assert f"Зарплаты в {total} российских вакансиях (в рублях в месяц):" in visible
+
+
+async def test_no_experience_pay_question_lists_those_listings(bot, tg_html):
+    (msg,) = await bot.say("Kāda ir konta menedžera alga bez pieredzes?", lang="lv")
+    visible = tg_html(msg.text)
+    assert visible.startswith("Konta pārvaldnieka alga\n\nPieredze nav obligāta: 8 no ")
+    assert "• 40\u00a0000 RUB – 100\u00a0000 RUB" in visible
+    assert "300\u00a0000" not in visible
+
+
+async def test_salary_command_shows_all_listings(bot, tg_html):
+    (msg,) = await bot.command("salary")
+    visible = tg_html(msg.text)
+    assert re.search(r"Algas \d+ Krievijas vakanču sludinājumos \(rubļos mēnesī\):", visible)
+    assert "300\u00a0000" in visible
+
+
+async def test_inline_salary_article_follows_the_query(bot, tg_html):
+    (call,) = await bot.feed(bot.updates.inline("alga bankā"))
+    article = next(r for r in call.params["results"] if r["id"] == "salary.overview")
+    visible = tg_html(article["input_message_content"]["message_text"])
+    assert "Banku nozare: 2 no " in visible
+    assert article["description"].startswith("Banku nozare: 2 no ")
