@@ -121,8 +121,13 @@ def _safe_cut(line: str, limit: int) -> int:
     return space + 1 if space > 0 else cut
 
 
-def _topic_button(kb: KnowledgeBase, topic_id: str, lang: str) -> Button:
-    return Button(kb.topics[topic_id].title.get(lang), f"t:{topic_id}")
+FILTER_MARK = "~"  # t:<topic>~<filter>,<filter>: a salary topic with the question's filters
+
+
+def _topic_button(kb: KnowledgeBase, topic_id: str, lang: str,
+                  filters: tuple[str, ...] = ()) -> Button:
+    tail = FILTER_MARK + ",".join(filters) if filters else ""
+    return Button(kb.topics[topic_id].title.get(lang), f"t:{topic_id}{tail}")
 
 
 def sections_keyboard(kb: KnowledgeBase, lang: str) -> tuple[tuple[Button, ...], ...]:
@@ -134,30 +139,43 @@ def sections_keyboard(kb: KnowledgeBase, lang: str) -> tuple[tuple[Button, ...],
 # -- replies ---------------------------------------------------------------------------
 
 
+def salary_filters(kb: KnowledgeBase, topic_id: str, query: str) -> tuple[str, ...]:
+    """The filters a question names that a topic's answer follows: only a topic showing
+    salary figures does, and at most two filters apply (the figures of every filter and
+    pair of filters are computed at load)."""
+    if kb.topics[topic_id].facts != "salary" or kb.salary_facts is None:
+        return ()
+    return read_filter(query)[:2]
+
+
 def salary_answer(kb: KnowledgeBase, topic_id: str, lang: str,
                   query: str) -> tuple[str, tuple[str, ...]] | None:
     """The answer of a topic showing salary figures, computed over the listings the question
     names ("в банке", "bez pieredzes"), and the filters applied; None when the topic shows
-    no figures or the question names no filter. At most two filters apply (the figures of
-    every filter and pair are computed at load)."""
-    t = kb.topics[topic_id]
-    if t.facts != "salary" or kb.salary_facts is None:
-        return None
-    filters = read_filter(query)[:2]
+    no figures or the question names no filter."""
+    return filtered_answer(kb, topic_id, lang, salary_filters(kb, topic_id, query))
+
+
+def filtered_answer(kb: KnowledgeBase, topic_id: str, lang: str,
+                    filters: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """A salary topic's answer over the listings of known filters (None: nothing to do)."""
     subset = kb.salary_subsets.get(filter_key(filters)) if filters else None
-    if subset is None:
+    if subset is None or kb.salary_facts is None or kb.topics[topic_id].facts != "salary":
         return None
-    text = subset_text(filters, subset, kb.salary_facts, lang) + "\n\n" + t.answer.get(lang)
+    text = (subset_text(filters, subset, kb.salary_facts, lang) + "\n\n"
+            + kb.topics[topic_id].answer.get(lang))
     return text, filters
 
 
 def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str, back: bool = False,
-                 query: str | None = None) -> Reply:
+                 query: str | None = None, filters: tuple[str, ...] = ()) -> Reply:
     """Title in bold, the excerpt, related topics, feedback and share buttons (and a way
-    back to the section when it was opened from the menu). With the user's question, a
-    salary answer follows the filter it names."""
+    back to the section when it was opened from the menu). A salary answer follows the
+    filter the user's question names (or the filters a "did you mean" button carried)."""
     t = kb.topics[topic_id]
-    filtered = salary_answer(kb, topic_id, lang, query) if query else None
+    if query and not filters:
+        filters = salary_filters(kb, topic_id, query)
+    filtered = filtered_answer(kb, topic_id, lang, filters)
     body, filters = filtered if filtered else (kb.answer(topic_id, lang), ())
     text = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(body)}"
     rows: list[tuple[Button, ...]] = [
@@ -176,8 +194,11 @@ def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str, back: bool = False
 
 
 def suggest_reply(kb: KnowledgeBase, decision: Decision) -> Reply:
+    """A "did you mean" choice; a salary topic's button keeps the filter the question
+    named, so the figures still follow it when the user picks that topic."""
     lang = decision.lang
-    rows = tuple((_topic_button(kb, s.topic, lang),) for s in decision.suggestions)
+    rows = tuple((_topic_button(kb, s.topic, lang, salary_filters(kb, s.topic, decision.query)),)
+                 for s in decision.suggestions)
     rows += ((Button(_(lang, "📚 All topics"), "menu"),),)
     return Reply(_(lang, "I am not sure I understood. Did you mean:"), rows, lang)
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 
+from bot.matcher.decide import Decision
+from bot.matcher.index import Scored
+from bot.replies import decision_reply
+
 
 async def test_bank_pay_question_in_a_chat_gets_the_bank_listings(bot, tg_html):
     (msg,) = await bot.say("Сколько платят клиентскому менеджеру в банке?", lang="lv")
@@ -38,3 +42,17 @@ async def test_inline_salary_article_follows_the_query(bot, tg_html):
     visible = tg_html(article["input_message_content"]["message_text"])
     assert "Banku nozare: 2 no " in visible
     assert article["description"].startswith("Banku nozare: 2 no ")
+
+
+async def test_did_you_mean_salary_button_keeps_the_filter(bot, tg_html):
+    # an unsure decision between the salary and the no-experience topics
+    kb = bot.state.current.kb
+    decision = Decision("Сколько дадут, если я без опыта?", "ru", "suggest", None, 0.5,
+                        (Scored("salary.overview", 0.5, "ru", ""),
+                         Scored("candidate.no_experience", 0.45, "ru", "")))
+    buttons = [b.action for row in decision_reply(kb, decision).buttons for b in row]
+    assert buttons[:2] == ["t:salary.overview~no_experience", "t:candidate.no_experience"]
+    (_, msg) = await bot.press(buttons[0], lang="ru")
+    visible = tg_html(msg.text)
+    assert visible.startswith("Зарплата аккаунт-менеджера\n\nОпыт не обязателен: 8 из ")
+
