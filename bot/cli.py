@@ -25,10 +25,20 @@ def _load(directory: str | None) -> KnowledgeBase:
     return load_knowledge(settings_dir)
 
 
+def salary_filter_json(kb: KnowledgeBase, filters: Sequence[str]) -> dict[str, object] | None:
+    """What `ask --json` says about a filtered salary answer (None: no filter applied)."""
+    if not filters:
+        return None
+    from .knowledge.listing_filters import key
+
+    subset = kb.salary_subsets[key(filters)]
+    return {"applied": list(filters), "listings": subset.listings,
+            "of": kb.salary_facts.listings if kb.salary_facts else 0}
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from .conversation import ask as converse
     from .matcher.decide import Matcher
-    from .replies import decision_reply
     from .state import Served
 
     kb = _load(args.knowledge)
@@ -44,7 +54,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for q in questions:
         answered = converse(served, q, args.lang or "lv", fixed_lang=bool(args.lang))
         d = answered.decision
-        reply = decision_reply(kb, d)
+        reply = answered.reply
         if args.json:
             print(json.dumps({
                 "query": q,
@@ -53,6 +63,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 "topic": d.topic if d.outcome == "answer" else None,
                 "score": d.score,
                 "answer": reply.text,
+                # the listings a salary answer was computed over: the filters the question
+                # named, and how many listings they select
+                "salary_filter": salary_filter_json(kb, reply.salary_filter),
                 "suggestions": [{"topic": s.topic, "score": round(s.score, 4)}
                                 for s in d.suggestions],
                 "also": list(d.also),

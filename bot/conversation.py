@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from . import replies
-from .knowledge.model import LANGS
+from .knowledge.listing_filters import key
+from .knowledge.model import LANGS, KnowledgeBase
 from .matcher.decide import Decision
 from .replies import Reply
 from .state import Served
@@ -31,7 +32,8 @@ def ask(served: Served, text: str, lang: str, fixed_lang: bool = False) -> Answe
 
 
 def act(served: Served, action: str, lang: str) -> Reply | None:
-    """A menu button: 'menu', 's:<section>', 't:<topic>' (a topic opened from a reply),
+    """A menu button: 'menu', 's:<section>', 't:<topic>' (a topic opened from a reply;
+    't:<topic>~<filter>,…' for a salary topic offered with the question's filters),
     'mt:<topic>' (a topic opened from the menu). None when the action is unknown
     (forged or from an older knowledge base)."""
     kb = served.kb
@@ -43,11 +45,19 @@ def act(served: Served, action: str, lang: str) -> Reply | None:
             return replies.section_reply(kb, sid, lang)
         return None
     if action.startswith(("t:", "mt:")):
-        tid = action.split(":", 1)[1]
-        if tid not in kb.topics:
+        tid, mark, carried = action.split(":", 1)[1].partition(replies.FILTER_MARK)
+        filters = tuple(carried.split(",")) if mark else ()
+        if tid not in kb.topics or (mark and not _known_filters(kb, tid, filters)):
             return None
-        return replies.answer_reply(kb, tid, lang, back=action.startswith("mt:"))
+        return replies.answer_reply(kb, tid, lang, back=action.startswith("mt:"),
+                                    filters=filters)
     return None
+
+
+def _known_filters(kb: KnowledgeBase, topic_id: str, filters: tuple[str, ...]) -> bool:
+    """Filters a button may carry: one or two known ids, for a topic showing figures."""
+    return (kb.topics[topic_id].facts == "salary" and 0 < len(filters) <= 2
+            and key(filters) in kb.salary_subsets)
 
 
 def salary(served: Served, lang: str) -> Reply:

@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass
 
 from .i18n import gettext_for, ngettext_for
+from .knowledge.listing_filters import key as filter_key
 from .knowledge.model import KnowledgeBase
+from .knowledge.salary import subset_text
 from .matcher.decide import Decision
+from .salary_filter import read_filter
 
 MAX_MESSAGE = 4096
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -33,6 +36,8 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     lang: str = "lv"
     topic: str | None = None
+    # The salary filters the question named and the figures follow ("bank", "no_experience").
+    salary_filter: tuple[str, ...] = ()
 
 
 def _(lang: str, message: str) -> str:
@@ -116,8 +121,13 @@ def _safe_cut(line: str, limit: int) -> int:
     return space + 1 if space > 0 else cut
 
 
-def _topic_button(kb: KnowledgeBase, topic_id: str, lang: str) -> Button:
-    return Button(kb.topics[topic_id].title.get(lang), f"t:{topic_id}")
+FILTER_MARK = "~"  # t:<topic>~<filter>,<filter>: a salary topic with the question's filters
+
+
+def _topic_button(kb: KnowledgeBase, topic_id: str, lang: str,
+                  filters: tuple[str, ...] = ()) -> Button:
+    tail = FILTER_MARK + ",".join(filters) if filters else ""
+    return Button(kb.topics[topic_id].title.get(lang), f"t:{topic_id}{tail}")
 
 
 def sections_keyboard(kb: KnowledgeBase, lang: str) -> tuple[tuple[Button, ...], ...]:
@@ -129,16 +139,50 @@ def sections_keyboard(kb: KnowledgeBase, lang: str) -> tuple[tuple[Button, ...],
 # -- replies ---------------------------------------------------------------------------
 
 
+def salary_filters(kb: KnowledgeBase, topic_id: str, query: str) -> tuple[str, ...]:
+    """The filters a question names that a topic's answer follows: only a topic showing
+    salary figures does, and at most two filters apply (the figures of every filter and
+    pair of filters are computed at load)."""
+    if kb.topics[topic_id].facts != "salary" or kb.salary_facts is None:
+        return ()
+    return read_filter(query)[:2]
+
+
+def salary_answer(kb: KnowledgeBase, topic_id: str, lang: str,
+                  query: str) -> tuple[str, tuple[str, ...]] | None:
+    """The answer of a topic showing salary figures, computed over the listings the question
+    names ("в банке", "bez pieredzes"), and the filters applied; None when the topic shows
+    no figures or the question names no filter."""
+    return filtered_answer(kb, topic_id, lang, salary_filters(kb, topic_id, query))
+
+
+def filtered_answer(kb: KnowledgeBase, topic_id: str, lang: str,
+                    filters: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """A salary topic's answer over the listings of known filters (None: nothing to do)."""
+    subset = kb.salary_subsets.get(filter_key(filters)) if filters else None
+    if subset is None or kb.salary_facts is None or kb.topics[topic_id].facts != "salary":
+        return None
+    text = (subset_text(filters, subset, kb.salary_facts, lang) + "\n\n"
+            + kb.topics[topic_id].answer.get(lang))
+    return text, filters
+
+
 def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str, back: bool = False,
+                 query: str | None = None, filters: tuple[str, ...] = (),
                  also: tuple[str, ...] = ()) -> Reply:
     """Title in bold, the excerpt, related topics, feedback and share buttons (and a way
-    back to the section when it was opened from the menu). `also`: more topics the
-    question asked about, offered first, with a line that says so."""
+    back to the section when it was opened from the menu). A salary answer follows the
+    filter the user's question names (or the filters a "did you mean" button carried).
+    `also`: more topics the question asked about, offered first, with a line that says so."""
     t = kb.topics[topic_id]
-    text = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(kb.answer(topic_id, lang))}"
+    if query and not filters:
+        filters = salary_filters(kb, topic_id, query)
+    filtered = filtered_answer(kb, topic_id, lang, filters)
+    body, filters = filtered if filtered else (kb.answer(topic_id, lang), ())
+    text = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(body)}"
     also = tuple(a for a in also if a in kb.topics and a != topic_id)
     if also:
-        titles = ", ".join(f"„{kb.topics[a].title.get(lang)}“" if lang == "lv"
+        titles = ", ".join(f"„{kb.topics[a].title.get(lang)}”" if lang == "lv"
                            else f"«{kb.topics[a].title.get(lang)}»" for a in also)
         text += "\n\n" + html.escape(_(lang, "You also asked about {topics}: tap below.")
                                       .format(topics=titles))
@@ -154,27 +198,32 @@ def answer_reply(kb: KnowledgeBase, topic_id: str, lang: str, back: bool = False
     )
     if back:
         rows.append((Button(_(lang, "⬅️ Back"), f"s:{t.section}"),))
-    return Reply(text, tuple(rows), lang, topic_id)
+    return Reply(text, tuple(rows), lang, topic_id, filters)
 
 
 def suggest_reply(kb: KnowledgeBase, decision: Decision) -> Reply:
+    """A "did you mean" choice; a salary topic's button keeps the filter the question
+    named, so the figures still follow it when the user picks that topic."""
     lang = decision.lang
-    rows = tuple((_topic_button(kb, s.topic, lang),) for s in decision.suggestions)
+    rows = tuple((_topic_button(kb, s.topic, lang, salary_filters(kb, s.topic, decision.query)),)
+                 for s in decision.suggestions)
     rows += ((Button(_(lang, "📚 All topics"), "menu"),),)
     return Reply(_(lang, "I am not sure I understood. Did you mean:"), rows, lang)
 
 
 def unknown_reply(lang: str) -> Reply:
     text = _(lang, "Sorry, I don't know that. I answer questions about the account manager "
-                   "role: duties, requirements, career, CV and salary. Try asking differently "
-                   "or browse the topics.")
+                   "role: what the job is, duties, the job description, requirements and "
+                   "qualities, education, CV, career, pros and cons, and salaries in Russian "
+                   "vacancy listings. Try asking differently or browse the topics.")
     return Reply(text, ((Button(_(lang, "📚 All topics"), "menu"),),), lang)
 
 
 def decision_reply(kb: KnowledgeBase, decision: Decision) -> Reply:
     """The reply a user sees for a matcher decision."""
     if decision.outcome == "answer" and decision.topic:
-        return answer_reply(kb, decision.topic, decision.lang, also=decision.also)
+        return answer_reply(kb, decision.topic, decision.lang, query=decision.query,
+                            also=decision.also)
     if decision.outcome == "suggest" and decision.suggestions:
         return suggest_reply(kb, decision)
     return unknown_reply(decision.lang)

@@ -22,7 +22,8 @@ SETTINGS_VARS = (
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BOT_USERNAME", "ADMIN_IDS", "DATA_DIR",
     "KNOWLEDGE_DIR", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "RATE_LIMIT_OVERALL", "LOG_LEVEL",
 )  # fmt: skip
-ASK_KEYS = {"query", "lang", "outcome", "topic", "score", "answer", "suggestions", "also"}
+ASK_KEYS = {"query", "lang", "outcome", "topic", "score", "answer", "suggestions", "also",
+            "salary_filter"}
 
 LV_BANK = "Kas ietilpst bankas klientu menedžera ikdienas darbā?"
 RU_CV = "Как правильно составить резюме аккаунт-менеджеру?"
@@ -86,6 +87,41 @@ def test_ask_lang_forces_the_reply_language(kb: KnowledgeBase) -> None:
     (obj,) = json_lines(bot("ask", "--json", "--lang", "ru", LV_BANK).stdout)
     assert (obj["lang"], obj["topic"]) == ("ru", "duties.bank")
     assert kb.topics["duties.bank"].title.ru in str(obj["answer"])
+
+
+# "How do I become one?": the issue's own two questions, and wordings the topic does not
+# list (other names of the role, no diacritics, Russian in Latin letters).
+HOW_TO_BECOME = [
+    ("Как стать аккаунт-менеджером?", "ru"),
+    ("kā kļūt par klientu menedžeri?", "lv"),
+    ("Что нужно сделать, чтобы стать менеджером по работе с клиентами?", "ru"),
+    ("kak stat akkaunt menedzherom", "ru"),
+    ("Kā es varu kļūt par konta menedžeri?", "lv"),
+    ("ka klut par konta parvaldnieku", "lv"),
+]
+
+
+def test_ask_answers_how_to_become_in_both_languages(kb: KnowledgeBase) -> None:
+    res = bot("ask", "--json", *(q for q, _ in HOW_TO_BECOME))
+    assert res.returncode == 0, res.stderr
+    objs = json_lines(res.stdout)
+    topic = kb.topics["candidate.how_to_become"]
+    for (question, lang), obj in zip(HOW_TO_BECOME, objs, strict=True):
+        assert (obj["query"], obj["outcome"], obj["topic"], obj["lang"]) == (
+            question, "answer", "candidate.how_to_become", lang)
+        assert str(obj["answer"]).startswith(f"<b>{topic.title.get(lang)}</b>")
+        assert topic.answer.get(lang).split("\n")[0] in str(obj["answer"])
+
+
+def test_ask_json_shows_the_salary_filter_applied(kb: KnowledgeBase) -> None:
+    res = bot("ask", "--json", "Сколько платят клиентскому менеджеру в банке?", RU_SALARY)
+    assert res.returncode == 0, res.stderr
+    bank, plain = json_lines(res.stdout)
+    assert bank["topic"] == plain["topic"] == "salary.overview"
+    assert kb.salary_facts is not None
+    assert bank["salary_filter"] == {"applied": ["bank"], "listings": 2,
+                                     "of": kb.salary_facts.listings}
+    assert plain["salary_filter"] is None
 
 
 def test_ask_without_a_question_explains_itself() -> None:

@@ -16,7 +16,10 @@ from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.state import KnowledgeState
 
-CONTRACT_DOC = Path(__file__).resolve().parents[2] / "shared" / "knowledge-topics.md"
+_DOC = Path("shared") / "knowledge-topics.md"
+# ../shared next to the checkout (main at /work/main, a worktree at /work/wt/<name>).
+CONTRACT_DOC = next((p / _DOC for p in Path(__file__).resolve().parents if (p / _DOC).is_file()),
+                    Path(__file__).resolve().parents[2] / _DOC)
 
 SmallKb = Callable[..., Path]
 
@@ -279,6 +282,54 @@ def test_non_numeric_salary(small_kb: SmallKb) -> None:
     p = find(rejected(d), "whole number")
     assert (p.file, p.line) == ("vacancies.yaml", line_of(text, "40 000 rub"))
     assert "'40 000 rub'" in p.message and "digits" in p.message
+
+
+def test_vacancy_facts_load(small_kb: SmallKb) -> None:
+    d = small_kb()
+    edit(d / "vacancies.yaml", "  - id: d03\n    industry: it\n",
+         "  - id: d03\n    industry: it\n    experience: preferred\n    experience_years: 2\n"
+         "    asks: {higher_education: incomplete_ok, english: preferred}\n"
+         "    clients: [corporate, b2b]\n")
+    kb = load_knowledge(d, required_topics=())
+    v = kb.vacancies[2]
+    assert (v.id, v.industry, v.experience, v.experience_years) == ("d03", "it", "preferred", 2)
+    assert dict(v.asks) == {"higher_education": "incomplete_ok", "english": "preferred"}
+    assert v.clients == ("corporate", "b2b")
+    assert (kb.vacancies[0].experience, kb.vacancies[0].asks, kb.vacancies[0].clients) == \
+        (None, {}, ())
+    # every filter's figures are there at load: d03 is the only IT listing
+    it = kb.salary_subsets[("it",)]
+    assert (it.listings, it.lowest, it.highest) == (1, 50000, 120000)
+
+
+@pytest.mark.parametrize(("old", "new", "words", "shown"), [
+    ("    industry: it\n", "    industry: fintech\n", ("'fintech'", "not allowed"), "fintech"),
+    ("    industry: it\n", "    industry: it\n    experience: some\n", ("'some'", "none"),
+     "some"),
+    ("    industry: it\n", "    industry: it\n    asks: {english: yes please}\n",
+     ("'yes please'", "required"), "yes please"),
+    ("    industry: it\n", "    industry: it\n    clients: [vip]\n", ("'vip'", "corporate"),
+     "vip"),
+    ("    industry: it\n", "    industry: it\n    asks: {russian: required}\n",
+     ("unknown key 'russian'", "english"), "russian"),
+    ("    industry: it\n", "    industry: it\n    experience: required\n"
+     "    experience_years: 0\n", ("at least 1",), "experience_years: 0"),
+])
+def test_bad_vacancy_fact_names_its_line(small_kb: SmallKb, old: str, new: str,
+                                         words: tuple[str, ...], shown: str) -> None:
+    d = small_kb()
+    text = edit(d / "vacancies.yaml", old, new)
+    p = find(rejected(d), *words)
+    assert (p.file, p.line) == ("vacancies.yaml", line_of(text, shown))
+
+
+def test_experience_years_without_experience(small_kb: SmallKb) -> None:
+    d = small_kb()
+    text = edit(d / "vacancies.yaml", "    industry: it\n",
+                "    industry: it\n    experience: none\n    experience_years: 3\n")
+    p = find(rejected(d), "experience_years", "d03")
+    assert (p.file, p.line) == ("vacancies.yaml", line_of(text, "experience_years: 3"))
+    assert "none" in p.message
 
 
 def test_yaml_alias_is_refused(small_kb: SmallKb) -> None:

@@ -11,10 +11,12 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from .contract import CONTRACT_TOPICS
 from .errors import KnowledgeInvalid, Problem
+from .listing_filters import subset_facts
 from .model import LANGS, KnowledgeBase, Salary, Section, Source, Text, Topic, Vacancy
 from .salary import compute_facts, facts_text
 from .schema import validate
@@ -183,9 +185,18 @@ def load_knowledge(
                     problems.append(Problem(doc.name, sline, f"vacancy '{vid}': salary needs min, "
                                             "max or 'negotiable: true' (or remove 'salary')"))
                 salary = Salary(lo, hi, neg, s.get("currency", "RUB"), s.get("period", "month"))
+            experience, years = v.get("experience"), v.get("experience_years")
+            if years is not None and experience in (None, "none"):
+                problems.append(Problem(
+                    doc.name, doc.line(("vacancies", i, "experience_years")),
+                    f"vacancy '{vid}': experience_years needs 'experience: required' or "
+                    f"'preferred' (the listing says {experience or 'nothing'} about experience)"))
             req = v.get("requirements")
-            vacancies.append(Vacancy(vid, _text(req) if req else None, salary,
-                                     v.get("industry"), Source(doc.name, line)))
+            vacancies.append(Vacancy(
+                vid, _text(req) if req else None, salary, v.get("industry"),
+                Source(doc.name, line), experience=experience, experience_years=years,
+                asks=MappingProxyType(dict(v.get("asks") or {})),
+                clients=tuple(v.get("clients") or ())))
 
     for tid in required_topics:
         if tid not in topics:
@@ -211,4 +222,4 @@ def load_knowledge(
             answers[(t.id, lang)] = body
     sections.sort(key=lambda s: (s.order, s.id))
     return KnowledgeBase(topics, tuple(sections), tuple(vacancies), facts, answers, str(root),
-                         out_of_domain, tuple(calibration))
+                         out_of_domain, tuple(calibration), subset_facts(vacancies))

@@ -75,13 +75,31 @@ class Salary:
         return self.min is not None or self.max is not None
 
 
+# What a listing says about experience: "none" (not needed, or candidates without it are
+# considered), "preferred" (desirable or an advantage), "required"; None when it is silent.
+EXPERIENCE_LEVELS: tuple[str, ...] = ("none", "preferred", "required")
+# Requirement flags a listing can raise, and how strongly ("incomplete_ok": a degree or an
+# unfinished one; only for higher_education).
+FLAGS: tuple[str, ...] = ("higher_education", "english", "driving_licence", "car")
+# The kinds of client a listing names: corporate clients or sales (legal entities), B2B,
+# B2C, small and medium businesses.
+CLIENT_KINDS: tuple[str, ...] = ("corporate", "b2b", "b2c", "smb")
+
+
 @dataclass(frozen=True, slots=True)
 class Vacancy:
+    """One listing of the seed article, with the facts a question can filter on, each read
+    from the listing's own text (see the header of vacancies.yaml)."""
+
     id: str
     requirements: Text | None
     salary: Salary | None
     industry: str | None
     source: Source
+    experience: str | None = None
+    experience_years: int | None = None  # the least number of years the listing names
+    asks: Mapping[str, str] = field(default_factory=dict)  # flag → required/preferred/…
+    clients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +115,9 @@ class SalaryFacts:
     typical_low: int | None
     typical_high: int | None
     currency: str = "RUB"
+    # Each listing's own range (lowest first), so a handful of listings can be shown one
+    # by one instead of as a "typical range" of two numbers.
+    figures: tuple[tuple[int | None, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,10 +133,13 @@ class KnowledgeBase:
     out_of_domain: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Users' questions the matcher is not given (calibration.yaml): (topic, lang, text).
     calibration: tuple[tuple[str, str, str], ...] = ()
+    # Salary figures per filter and pair of filters (listing_filters.key), computed at load.
+    salary_subsets: Mapping[tuple[str, ...], SalaryFacts] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "topics", MappingProxyType(dict(self.topics)))
         object.__setattr__(self, "answers", MappingProxyType(dict(self.answers)))
+        object.__setattr__(self, "salary_subsets", MappingProxyType(dict(self.salary_subsets)))
 
     def answer(self, topic_id: str, lang: str) -> str:
         """The full answer text (computed facts included) of a topic in a language."""

@@ -82,7 +82,13 @@ def _message(err: ValidationError, doc: YamlDocument) -> tuple[int, str]:
     if v == "maxItems":
         return doc.line(path), f"{where}: at most {err.validator_value} items are allowed"
     if v == "minimum":
-        return doc.line(path), f"{where}: must not be negative (got {err.instance!r})"
+        if err.validator_value == 0:
+            return doc.line(path), f"{where}: must not be negative (got {err.instance!r})"
+        return doc.line(path), f"{where}: must be at least {err.validator_value} (got {err.instance!r})"
+    if v == "maximum":
+        return doc.line(path), f"{where}: must be at most {err.validator_value} (got {err.instance!r})"
+    if v == "uniqueItems":
+        return doc.line(path), f"{where}: an item is listed twice"
     if v == "enum":
         options = ", ".join(repr(o) for o in err.validator_value)
         return doc.line(path), f"{where}: {err.instance!r} is not allowed (use one of {options})"

@@ -22,6 +22,7 @@ scikit-learn's per-call input checks cost ten times the arithmetic for a single 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -55,23 +56,48 @@ class ClassifierSettings:
     char_ngrams: tuple[int, int] = (2, 5)
     word_ngrams: tuple[int, int] = (1, 2)
     c: float = 0.5  # LinearSVC regularisation: lower = smoother, less sure of rare words
+    # Each line of a topic's answer is an example too: a question about a detail
+    # the examples never ask ("kompensācija par telefonu") is still answered by its words.
+    answer_weight: float = 1.0
 
 
-def training_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
-    """(text, label) for every title and example question, and every out-of-domain
-    example under OUT_OF_DOMAIN."""
-    pairs: list[tuple[str, str]] = []
+Example = tuple[str, str, float]  # (text, label, weight)
+
+_ANSWER_LINE = re.compile(r"\n+|(?<=[.;:!?])\s+")
+
+
+def answer_lines(answer: str) -> list[str]:
+    """The sentences and list items of an answer that say something (three words or more)."""
+    lines = (line.strip(" •-–—\t") for line in _ANSWER_LINE.split(answer))
+    return [line for line in lines if len(line.split()) >= 3]
+
+
+def training_set(kb: KnowledgeBase, settings: ClassifierSettings | None = None) -> list[Example]:
+    """Every title and example question (weight 1), every line of every answer
+    (`answer_weight`) that no other topic's answer also says (computed figures shown by
+    two salary topics tell neither apart), and every out-of-domain example under
+    OUT_OF_DOMAIN."""
+    s = settings or ClassifierSettings()
+    out: list[Example] = []
+    lines: dict[str, set[str]] = {}  # skeleton of an answer line → topics saying it
     for tid in sorted(kb.topics):
         t = kb.topics[tid]
         for lang in LANGS:
-            pairs.append((t.title.get(lang), tid))
-            pairs += [(q, tid) for q in t.questions[lang]]
+            out.append((t.title.get(lang), tid, 1.0))
+            out += [(q, tid, 1.0) for q in t.questions[lang]]
+            for line in answer_lines(kb.answer(tid, lang)):
+                lines.setdefault(model_text(line), set()).add(tid)
+    if s.answer_weight > 0:
+        for tid in sorted(kb.topics):
+            for lang in LANGS:
+                out += [(line, tid, s.answer_weight) for line in answer_lines(kb.answer(tid, lang))
+                        if len(lines[model_text(line)]) == 1]
     for lang in LANGS:
         # An off-topic example told as a story keeps only its question: stories are told
         # around in-domain questions too, and the examples of topics are bare questions,
         # so the story's words would otherwise teach "a story is off-topic".
-        pairs += [(question_part(q) or q, OUT_OF_DOMAIN) for q in kb.out_of_domain.get(lang, ())]
-    return pairs
+        out += [(question_part(q) or q, OUT_OF_DOMAIN, 1.0) for q in kb.out_of_domain.get(lang, ())]
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +114,12 @@ class _Block:
 class TopicClassifier:
     """A linear model over TF-IDF features of the skeleton text; immutable once trained."""
 
-    def __init__(self, pairs: Sequence[tuple[str, str]],
+    def __init__(self, examples: Sequence[Example],
                  settings: ClassifierSettings | None = None) -> None:
         s = self.settings = settings or ClassifierSettings()
-        texts = [model_text(t) for t, _ in pairs]
-        labels = [label for _, label in pairs]
+        texts = [model_text(t) for t, _, _ in examples]
+        labels = [label for _, label, _ in examples]
+        weights = np.array([w for _, _, w in examples], dtype=np.float64)
         vectorizers = [
             TfidfVectorizer(analyzer="char_wb", ngram_range=s.char_ngrams, sublinear_tf=True,
                             lowercase=False, dtype=np.float64),
@@ -113,7 +140,7 @@ class TopicClassifier:
         features = hstack(matrices).tocsr()
         model = LinearSVC(C=s.c, random_state=0)  # liblinear shuffles: same YAML, same model
         if len(set(labels)) > 1:
-            model.fit(features, labels)
+            model.fit(features, labels, sample_weight=weights)
             self.classes: tuple[str, ...] = tuple(str(c) for c in model.classes_)
             # A two-class SVM keeps one weight row (positive = the second class): spell
             # out both, so every class has its own column as with more classes.
@@ -125,18 +152,32 @@ class TopicClassifier:
             coef = np.zeros((1, features.shape[1]))
             bias = np.ones(1)
         self.ood = self.classes.index(OUT_OF_DOMAIN) if OUT_OF_DOMAIN in self.classes else -1
-        # Rows = features, so a question's few features gather a small block of weights.
+        # A second, binary model: any topic vs out of domain. The many-class model weighs
+        # "out of domain" against each topic alone; this one against all topics pooled,
+        # so its margin says how off-topic a text is whatever topic it resembles most.
+        off = np.array([label == OUT_OF_DOMAIN for label in labels])
+        if off.any() and not off.all():
+            refusal = LinearSVC(C=s.c, class_weight="balanced", random_state=0)
+            refusal.fit(features, off, sample_weight=weights)
+            coef = np.vstack([coef, refusal.coef_])
+            bias = np.append(bias, refusal.intercept_[0])
+        else:
+            coef = np.vstack([coef, np.zeros((1, features.shape[1]))])
+            bias = np.append(bias, -1.0)
+        # Rows = features, so a question's few features gather a small block of weights;
+        # the last column is the refusal model's.
         self._weights = np.ascontiguousarray(coef.T, dtype=np.float64)
         self._bias = np.asarray(bias, dtype=np.float64)
         self._blocks = tuple(blocks)
-        self._sk = (vectorizers, model)  # kept for the equivalence test only
+        self._sk = (vectorizers, model)  # kept for the equivalence test only (many-class model)
         self._word_cache: dict[str, np.ndarray] = {}
 
     @classmethod
     def train(cls, kb: KnowledgeBase, settings: ClassifierSettings | None = None,
               extra: Iterable[tuple[str, str]] = ()) -> TopicClassifier:
         """Train from a knowledge base (plus `extra` (text, label) pairs, for benchmarks)."""
-        return cls([*training_pairs(kb), *extra], settings)
+        return cls([*training_set(kb, settings), *((t, label, 1.0) for t, label in extra)],
+                   settings)
 
     def _char_columns(self, word: str) -> np.ndarray:
         """Columns of a word's known character n-grams (with repeats), cached per word:
@@ -159,10 +200,11 @@ class TopicClassifier:
         vals = (1.0 + np.log(counts)) * b.idf[uniq]
         return uniq + b.offset, vals / np.sqrt(vals @ vals)
 
-    def scores_of(self, skeleton: str) -> np.ndarray:
-        """Decision values of every class for an already normalized text (see
-        `model_text`); the intercepts alone when no feature is known. The same numbers as
-        scikit-learn's pipeline (sublinear tf × idf, l2 per block, linear model)."""
+    def decide_of(self, skeleton: str) -> np.ndarray:
+        """Decision values of every class and, last, the refusal margin (> 0: off-topic)
+        for an already normalized text (see `model_text`); the intercepts alone when no
+        feature is known. The same numbers as scikit-learn's pipeline (sublinear tf × idf,
+        l2 per block, linear models)."""
         words = skeleton.split()
         if not words:
             return self._bias.copy()
@@ -176,6 +218,14 @@ class TopicClassifier:
         if not len(cols):
             return self._bias.copy()
         return np.concatenate([v1, v2]) @ self._weights[cols] + self._bias
+
+    def scores_of(self, skeleton: str) -> np.ndarray:
+        """Decision values of every class (in `classes` order) for a normalized text."""
+        return self.decide_of(skeleton)[:-1]
+
+    def refusal_of(self, skeleton: str) -> float:
+        """The refusal model's margin for a normalized text (> 0: off-topic)."""
+        return float(self.decide_of(skeleton)[-1])
 
     def scores(self, text: str) -> np.ndarray:
         """Decision values of every class (in `classes` order) for a raw text."""

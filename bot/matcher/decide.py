@@ -38,21 +38,22 @@ Outcome = Literal["answer", "suggest", "none"]
 # question of its own.
 SMALL_TALK = frozenset({"chat.greeting", "chat.thanks", "chat.goodbye"})
 
-FEATURES = ("best", "lead", "ood_gap", "index_best", "index_agree", "words", "role", "foreign")
+FEATURES = ("best", "lead", "ood_gap", "index_best", "index_agree", "words", "role", "foreign",
+            "refusal")
 
 
 @dataclass(frozen=True, slots=True)
 class Confidence:
     """How the signals become a decision. Fitted by `benchmarks/calibrate.py`."""
 
-    index_weight: float = 2.0  # the index score's weight beside the classifier's
+    index_weight: float = 1.5  # the index score's weight beside the classifier's
     # One per FEATURES entry.
-    weights: tuple[float, ...] = (0.01, 1.22, 0.86, 3.64, 0.74, 0.77, 0.7, -1.02)
-    bias: float = -4.86
-    answer: float = 0.625  # P(best topic is right) needed to answer
+    weights: tuple[float, ...] = (0.06, 1.68, 0.46, 2.29, 0.47, 0.56, 0.57, -0.64, -0.97)
+    bias: float = -4.44
+    answer: float = 0.6  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
-    also: float = 1.0  # a clause's lead over its runner-up to count as a question of its own
+    also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own
     # A question of only very common words ("klienti", "menedžeris") is never answered
     # outright: the index's weight of its known words must reach this.
     min_info: float = 0.9
@@ -110,6 +111,11 @@ class Signals:
     words: int  # content words in the text: a long message spreads its scores thinner
     role: bool  # the text names the role (any of its names, or a bare "manager")
     foreign: bool  # its question names another occupation, and not this role
+    # Classifier scores of the question sentences alone, when the text has other sentences
+    # too (a story's everyday words also fill the off-topic examples: the question decides
+    # whether the message is off-topic).
+    asked: np.ndarray | None = None
+    refusal: float = 0.0  # the refusal model's margin (> 0: off-topic), the question's own if lower
 
 
 def signals(index: Index, classifier: TopicClassifier, text: str,
@@ -117,13 +123,19 @@ def signals(index: Index, classifier: TopicClassifier, text: str,
     """Both signals for a text (calibration calls this with models trained on folds). The
     classifier reads the whole message; the index, which matches single example questions,
     reads only its question sentences when it has other sentences too."""
-    asked = question_part(text) or text
+    part = question_part(text)
+    asked = part or text
     ranked = tuple(index.score(asked)) if with_index else ()
     skeleton = model_text(text)
     words = skeleton.split()
-    foreign = names_occupation(asked) and not any(w in ROLE_WORDS for w in model_text(asked).split())
-    return Signals(classifier.classes, classifier.ood, classifier.scores_of(skeleton), ranked,
-                   len(words), any(w in ROLE_WORDS for w in words), foreign)
+    asked_skeleton = model_text(asked) if part else skeleton
+    foreign = names_occupation(asked) and not any(w in ROLE_WORDS for w in asked_skeleton.split())
+    values = classifier.decide_of(skeleton)
+    asked_values = classifier.decide_of(asked_skeleton) if part else None
+    refusal = float(values[-1] if asked_values is None else min(values[-1], asked_values[-1]))
+    return Signals(classifier.classes, classifier.ood, values[:-1], ranked,
+                   len(words), any(w in ROLE_WORDS for w in words), foreign,
+                   asked_values[:-1] if asked_values is not None else None, refusal)
 
 
 def rank(sig: Signals, index_weight: float) -> Ranking:
@@ -154,13 +166,15 @@ def rank(sig: Signals, index_weight: float) -> Ranking:
         math.log1p(sig.words),
         float(sig.role),
         float(sig.foreign),
+        sig.refusal,
     )
     return Ranking(
         topics=tuple(classes[i] for i in order[:8]),
         combined=tuple(float(comb[i]) for i in order[:8]),
         features=feats,
         index=sig.index,
-        ood_first=ood >= 0 and int(np.argmax(s)) == ood,
+        ood_first=ood >= 0 and int(np.argmax(s)) == ood
+        and (sig.asked is None or int(np.argmax(sig.asked)) == ood),
         foreign=sig.foreign,
         exact=bool(sig.index) and sig.index[0].exact and sig.index[0].topic == classes[t1]
         and not (len(sig.index) > 1 and sig.index[1].exact),
@@ -271,10 +285,12 @@ def conclude(reading: Reading | Arranged, c: Confidence) -> Verdict:
     confidence model)."""
     a = reading if isinstance(reading, Arranged) else arrange(reading, c.index_weight)
     r = a.whole
-    if a.rest is not None and r.best in SMALL_TALK and a.rest.best not in SMALL_TALK:
+    if a.rest is not None and r.best in SMALL_TALK:
         r = a.rest  # small talk around a question: the question decides
     p = probability(r.features, c) if r.topics else 0.0
-    outcome, topic, picks = choose(r, p, c)
+    # Small talk alone is answered on the classifier's word; beside a question only on
+    # the usual confidence ("Sveiki! Kā audzēt tomātus?" is an off-topic question).
+    outcome, topic, picks = choose(r, p, c, small_talk_alone=a.rest is None)
     also: tuple[str, ...] = ()
     if outcome == "answer" and topic is not None:
         topic, also = two_questions(a.clauses, r, topic, c)
@@ -356,7 +372,8 @@ class Matcher:
         return Decision(query, lang, v.outcome, v.topic, round(v.p, 4), v.picks, v.also)
 
 
-def choose(ranking: Ranking, p: float, c: Confidence) -> tuple[Outcome, str | None, tuple[Scored, ...]]:
+def choose(ranking: Ranking, p: float, c: Confidence, small_talk_alone: bool = True
+           ) -> tuple[Outcome, str | None, tuple[Scored, ...]]:
     """The three outcomes from a ranking and its probability (pure)."""
     if not ranking.topics:
         return "none", None, ()
@@ -366,10 +383,10 @@ def choose(ranking: Ranking, p: float, c: Confidence) -> tuple[Outcome, str | No
     if ranking.ood_first or ranking.foreign:
         return "none", None, ()
     if (p >= c.answer and ranking.info >= c.min_info) or (
-            best in SMALL_TALK and ranking.small_talk_sure):
+            small_talk_alone and best in SMALL_TALK and ranking.small_talk_sure):
         return "answer", best, ()
-    if p < c.suggest:
-        return "none", None, ()
+    if p < c.suggest and ranking.info >= c.min_info:
+        return "none", None, ()  # (a vague question about the job's words still gets a choice)
     top = ranking.combined[0]
     picks = tuple(
         Scored(t, sc, "", "") for t, sc in zip(ranking.topics[:3], ranking.combined[:3], strict=False)

@@ -128,6 +128,13 @@ hr рекрутер рекрутёр rekrutētājs personālists маркето�
 сторож няня сиделка auklīte aukle psihologs психолог нотариус notārs advokāts адвокат
 стилист визажист kosmetologs косметолог тренер treneris массажист masieris
 воспитатель воспитателя audzinātājs audzinātāja
+metinātājs metinātāja sekretāre sekretāres sekretārs секретарь секретаря секретарша
+izstrādātājs izstrādātāja разработчик разработчика тестировщик testētājs analītiķis аналитик
+logists логист noliktavnieks кладовщик комплектовщик
+zobārsta farmaceita aptiekārs провизор фельдшер feldšeris ķirurgs хирург terapeits терапевт
+šuvēja швея auklis pavārs-konditors konditors кондитер пекарь maiznieks miesnieks мясник
+ekonomists экономист auditors аудитор налоговик arhivārs архивариус
+tulkotājs gids экскурсовод гид ceļvedis taksists
 """
 
 

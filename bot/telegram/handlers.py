@@ -371,12 +371,15 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for tid in ids:
         t = kb.topics[tid]
         link = replies.deep_link(username, tid)
-        body = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(kb.answer(tid, lang))}"
+        # a salary topic follows the filter the query names ("alga bankā"), as in a chat
+        filtered = replies.salary_answer(kb, tid, lang, text) if text else None
+        answer = filtered[0] if filtered else kb.answer(tid, lang)
+        body = f"<b>{html.escape(t.title.get(lang))}</b>\n\n{html.escape(answer)}"
         ask_bot = html.escape(gettext_for(lang, "Ask the bot"))
         tail = f'\n\n<a href="{html.escape(link)}">{ask_bot}</a>'
         if len(body) + len(tail) > replies.MAX_MESSAGE:
             body = body[: replies.MAX_MESSAGE - len(tail) - 1].rsplit("\n", 1)[0] + "…"
-        first = kb.answer(tid, lang).split("\n", 1)[0][:120]
+        first = answer.split("\n", 1)[0][:120]
         results.append(InlineQueryResultArticle(
             id=tid, title=t.title.get(lang), description=first,
             input_message_content=InputTextMessageContent(body + tail, parse_mode=ParseMode.HTML),

@@ -29,6 +29,11 @@ FORGED = [
     "t:" + "ā" * 40,  # 82 bytes of UTF-8
     "s:duties\x00",
     "f:+:duties.bank:extra",
+    "t:salary.overview~",  # a salary topic's filters: known ids, one or two, salary topics only
+    "t:salary.overview~bogus",
+    "t:salary.overview~bank,it,auto",
+    "t:duties.bank~bank",
+    "t:salary.overview~bank~it",
 ]
 
 
