@@ -19,6 +19,7 @@ the first answer and the second topic as a button (`Decision.also`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Literal
@@ -48,8 +49,8 @@ class Confidence:
 
     index_weight: float = 1.5  # the index score's weight beside the classifier's
     # One per FEATURES entry.
-    weights: tuple[float, ...] = (0.06, 1.68, 0.46, 2.29, 0.47, 0.56, 0.57, -0.64, -0.97)
-    bias: float = -4.44
+    weights: tuple[float, ...] = (0.08, 1.67, 0.45, 2.27, 0.47, 0.56, 0.57, -0.64, -0.97)
+    bias: float = -4.43
     answer: float = 0.6  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
@@ -225,20 +226,34 @@ def without_small_talk(text: str, talk: frozenset[str]) -> str | None:
 
 
 def read(index: Index, classifier: TopicClassifier, text: str,
-         talk: frozenset[str] = frozenset()) -> Reading:
+         talk: frozenset[str] = frozenset(), with_clauses: bool = True) -> Reading:
     """Both signals for the whole message and for the parts that may matter (`talk`: the
-    knowledge base's small-talk words, see `small_talk_words`)."""
+    knowledge base's small-talk words, see `small_talk_words`). Without `with_clauses`
+    the clauses are left for `read_clauses`, wanted only when the message is answered."""
     whole = signals(index, classifier, text)
-    parts = sentences(text)
     rest = None
     if _small_talk_first(whole):
         stripped = without_small_talk(text, talk)
         if stripped is not None and is_question(stripped):
             rest = signals(index, classifier, stripped)
-    pieces = [cl for s in parts if s.question for cl in clauses(s.text)]
-    found = tuple((signals(index, classifier, cl, with_index=False), is_question(cl))
-                  for cl in pieces) if len(pieces) > 1 else ()
-    return Reading(whole, rest, found)
+    return Reading(whole, rest, read_clauses(classifier, text) if with_clauses else ())
+
+
+def read_clauses(classifier: TopicClassifier, text: str) -> tuple[tuple[Signals, bool], ...]:
+    """The classifier's view of each clause of the question sentences (of every sentence
+    when none reads as a question: "plusi un mīnusi"), when there are two or more, and
+    whether each is worded as a question."""
+    parts = sentences(text)
+    asked = [s for s in parts if s.question] or list(parts)
+    pieces = [cl for s in asked for cl in clauses(s.text)]
+    if len(pieces) < 2:
+        return ()
+    out = []
+    for cl in pieces:
+        values = classifier.decide_of(model_text(cl))
+        out.append((Signals(classifier.classes, classifier.ood, values[:-1], (), 0, False, False,
+                            None, float(values[-1])), is_question(cl)))
+    return tuple(out)
 
 
 def _small_talk_first(sig: Signals) -> bool:
@@ -294,6 +309,12 @@ def conclude(reading: Reading | Arranged, c: Confidence) -> Verdict:
     also: tuple[str, ...] = ()
     if outcome == "answer" and topic is not None:
         topic, also = two_questions(a.clauses, r, topic, c)
+    elif outcome == "suggest" and len(r.topics) > 1 and not r.ood_first and not r.foreign:
+        # Unsure between two topics because the message asks about both ("plusi un
+        # mīnusi"): when its clauses say so clearly, answer the first and offer the second.
+        first, rest = two_questions(a.clauses, r, r.topics[0], c)
+        if rest and {first, *rest} >= set(r.topics[:2]):
+            return Verdict("answer", first, p, (), rest, r)
     return Verdict(outcome, topic, p, picks, also, r)
 
 
@@ -330,8 +351,8 @@ class Matcher:
         self.confidence = confidence or Confidence()
         self.small_talk = small_talk_words(kb)
 
-    def read(self, text: str) -> Reading:
-        return read(self.index, self.classifier, text, self.small_talk)
+    def read(self, text: str, with_clauses: bool = True) -> Reading:
+        return read(self.index, self.classifier, text, self.small_talk, with_clauses)
 
     def rank(self, text: str) -> Ranking:
         """Topics for a text, best first (both signals, the whole text)."""
@@ -365,7 +386,12 @@ class Matcher:
         return fallback
 
     def decide(self, query: str, fallback_lang: str = "lv") -> Decision:
-        v = conclude(self.read(query), self.confidence)
+        reading = self.read(query, with_clauses=False)
+        v = conclude(reading, self.confidence)
+        if v.outcome != "none":  # only a message that is understood can ask two things
+            found = read_clauses(self.classifier, query)
+            if found:
+                v = conclude(dataclasses.replace(reading, clauses=found), self.confidence)
         # Gibberish that matched nothing says nothing about language: keep the user's.
         lang = self.reply_language(query, v.ranking.index if v.outcome != "none" else (),
                                    fallback_lang)

@@ -59,6 +59,7 @@ class Weights:
     rerank: int = 24  # candidates that get the character signal
     multiply: bool = True  # coverage scales the example score instead of adding to it
     second: float = 0.5  # share of a topic's second-best example in its example score
+    fuzzy_words: int = 12  # typo matching only for questions of at most this many words
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,9 +216,10 @@ class Index:
 
     # -- query side -------------------------------------------------------------------
 
-    def expand(self, stem: str, partial: bool = True) -> list[tuple[int, float]]:
+    def expand(self, stem: str, partial: bool = True, fuzzy: bool = True) -> list[tuple[int, float]]:
         """Vocabulary stems a query stem stands for, with a similarity in (0, 1].
-        `partial`: the word may be unfinished (it had no ending to strip)."""
+        `partial`: the word may be unfinished (it had no ending to strip); `fuzzy`: look
+        for typos too."""
         vid = self.vocab.get(canonical(stem))
         if vid is not None:
             return [(vid, 1.0)]
@@ -236,7 +238,7 @@ class Index:
                 i += 1
                 if len(out) >= 8:
                     break
-        cutoff = _fuzzy_cutoff(stem)
+        cutoff = _fuzzy_cutoff(stem) if fuzzy else None
         if cutoff is not None:
             # OSA (Damerau) similarity: a swapped pair of letters is one typo, not two.
             for word, score, _ in process.extract(
@@ -288,6 +290,9 @@ class Index:
         if not qstems:
             return self._score_phrase(query)
         w = self.w
+        # Typos are looked for in questions, not in stories: a long message has enough
+        # words spelt right, and looking for each of its words costs more than the rest.
+        fuzzy = len(qstems) <= w.fuzzy_words
         n = len(self.examples)
         q_mass = 0.0
         q_hit = np.zeros(n, dtype=np.float64)
@@ -304,7 +309,7 @@ class Index:
         pending = list(qstems)
         while pending:
             s = pending.pop(0)
-            matches = self.expand(s, partial=not words.get(s, False))
+            matches = self.expand(s, partial=not words.get(s, False), fuzzy=fuzzy)
             if s in FOREIGN_ROLES and not any(sim >= 1.0 for _, sim in matches):
                 q_mass += w.foreign
                 foreign = True

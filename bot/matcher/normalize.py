@@ -274,13 +274,15 @@ def _negated_stop_word(tok: str) -> bool:
     return any(r in STOP_WORDS or stem(r) in STOP_WORDS for r in rests)
 
 
-def content_words(text: str) -> list[tuple[str, bool]]:
+@lru_cache(maxsize=16)
+def content_words(text: str) -> tuple[tuple[str, bool], ...]:
     """Stems of the words that carry meaning, each with whether an ending was stripped
     (an inflected whole word, not a word the user stopped typing halfway).
 
     Stop words and 1-letter tokens are dropped. A separate negation joins the next word
     ("не подходит" → "nepodhod"), as Latvian writes it ("nepiemērots"), so "who does it
-    suit" and "who does it not suit" differ."""
+    suit" and "who does it not suit" differ. (Cached for the question at hand: the
+    classifier, the index and the occupation check all read it.)"""
     out: list[tuple[str, bool]] = []
     negate = False
     for tok in tokens(text):
@@ -295,7 +297,7 @@ def content_words(text: str) -> list[tuple[str, bool]]:
         if st in STOP_WORDS or _negated_stop_word(word):
             continue
         out.append((st, st != word))
-    return out
+    return tuple(out)
 
 
 def content_stems(text: str) -> list[str]:

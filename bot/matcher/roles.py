@@ -10,6 +10,7 @@ questions that are really about clients or work. "HR menedžeris", "project mana
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 
 from .normalize import FOREIGN_ROLES, canonical, content_stems, stem, stems, tokens
 
@@ -94,6 +95,7 @@ def with_role_token(stems_: list[str]) -> list[str]:
 _OCCUPATIONS = sorted(FOREIGN_ROLES)
 
 
+@lru_cache(maxsize=65536)
 def is_occupation(st: str) -> bool:
     """A content stem that names another occupation (pavārs, юрист, arhitekts…)."""
     # Exact, or the same word with another ending the stemmer did not strip alike
