@@ -47,11 +47,11 @@ FEATURES = ("best", "lead", "ood_gap", "index_best", "index_agree", "words", "ro
 class Confidence:
     """How the signals become a decision. Fitted by `benchmarks/calibrate.py`."""
 
-    index_weight: float = 1.5  # the index score's weight beside the classifier's
+    index_weight: float = 2.0  # the index score's weight beside the classifier's
     # One per FEATURES entry.
-    weights: tuple[float, ...] = (0.08, 1.67, 0.45, 2.27, 0.47, 0.56, 0.57, -0.64, -0.97)
-    bias: float = -4.43
-    answer: float = 0.6  # P(best topic is right) needed to answer
+    weights: tuple[float, ...] = (0.41, 1.53, 0.33, 1.47, 0.25, 0.54, 0.58, -0.65, -1.07)
+    bias: float = -4.15
+    answer: float = 0.7  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own

@@ -45,8 +45,9 @@ from .roles import ROLE_WORDS, merge_role_names, names_other_manager, with_role_
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """Scoring knobs, chosen by cross-validation on the knowledge base's own questions
-    (benchmarks/calibrate.py), never on an evaluation set."""
+    """The fuzzy index's scoring knobs, set by hand on the knowledge base's own questions
+    (the decision over this index and the classifier is what benchmarks/calibrate.py
+    fits)."""
 
     query: float = 0.6  # share of query coverage vs. example coverage in the token score
     topic: float = 0.5  # share of whole-topic vocabulary coverage in a topic's score

@@ -64,9 +64,11 @@ def clauses(sentence: str) -> tuple[str, ...]:
 
 def question_part(text: str) -> str | None:
     """The message's question sentences when it also has others (a greeting, a story),
-    else None: "Sveiki! Man ir 19 gadi. Kādi ir pienākumi?" → "kādi ir pienākumi?"."""
+    else None: "Sveiki! Man ir 19 gadi. Kādi ir pienākumi?" → "kādi ir pienākumi?".
+    Sentences with a question mark are the questions when there are any: a question word
+    also serves in statements ("gribu ko vairāk", "думаю, что…")."""
     parts = sentences(text)
-    asked = [s.text for s in parts if s.question]
+    asked = [s.text for s in parts if "?" in s.text] or [s.text for s in parts if s.question]
     if not asked or len(asked) == len(parts):
         return None
     return " ".join(asked)

@@ -1,0 +1,138 @@
+"""Messages as people write them in a chat: a greeting around the question, a story with
+the question inside, two questions at once, and off-topic questions that share the
+domain's words. The messages are written for these tests (not copied from the knowledge
+files or any evaluation set)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import localchat
+from bot.knowledge.model import KnowledgeBase
+from bot.matcher.decide import Matcher
+from bot.replies import decision_reply
+from bot.state import KnowledgeState
+
+GREETING_AND_QUESTION = [
+    ("Sveiki! Kādi ir konta pārvaldnieka pienākumi?", "duties.general", "lv"),
+    ("Привет! Какие обязанности у аккаунт-менеджера?", "duties.general", "ru"),
+    ("Labdien, man ir jautājums. Kā uzrakstīt CV klientu menedžera vakancei? Paldies!",
+     "candidate.cv", "lv"),
+    ("Добрый вечер) подскажите, какое образование нужно менеджеру по работе с клиентами? "
+     "спасибо", "candidate.education", "ru"),
+]
+
+STORIES = [
+    ("Sveiki! Man ir 24 gadi, strādāju par kasieri lielveikalā Ogrē un gribu ko vairāk. "
+     "Draudzene strādā par klientu menedžeri. Kādas personiskās īpašības vajag šim darbam? "
+     "Esmu diezgan kautrīga.", "candidate.qualities", "lv"),
+    ("Здравствуйте! Мне 41, двадцать лет проработал водителем в Пскове, спина уже не та. "
+     "Хочу попробовать себя в офисе. Можно ли стать менеджером по работе с клиентами без "
+     "опыта и без высшего образования?", "candidate.no_experience", "ru"),
+    ("privet, mne 19, uchus v kolledzhe v Rige. skazhite, kakie obyazannosti u akkaunt "
+     "menedzhera v banke? hochu tuda na praktiku", "duties.bank", "ru"),
+]
+
+NEAR_MISSES = [
+    "Kā atvērt kontu bankā?",
+    "как стать директором банка",
+    "Сколько зарабатывает медсестра в больнице?",
+    "Kādi ir projektu vadītāja pienākumi?",
+    "какой тариф у оператора выгоднее для звонков?",
+    "Labdien! Man 50, strādāju par grāmatvedi. Kā atvērt uzņēmuma kontu bankā un cik tas maksā?",
+    "Sveiki! Kā izveidot jaunu Instagram kontu?",
+]
+
+
+@pytest.mark.parametrize(("message", "topic", "lang"), GREETING_AND_QUESTION + STORIES)
+def test_the_question_inside_a_chat_message_is_answered(
+    matcher: Matcher, kb: KnowledgeBase, message: str, topic: str, lang: str
+) -> None:
+    d = matcher.decide(message)
+    assert (d.outcome, d.topic, d.lang) == ("answer", topic, lang), d
+    reply = decision_reply(kb, d)
+    assert reply.text.startswith(f"<b>{kb.topics[topic].title.get(lang)}")
+
+
+@pytest.mark.parametrize(("message", "topic"), [
+    ("Sveiki!", "chat.greeting"),
+    ("Čau! Esmu Anna no Cēsīm, šodien pirmo reizi šeit.", "chat.greeting"),
+    ("Спасибо большое, всё понятно!", "chat.thanks"),
+])
+def test_small_talk_alone_is_answered_as_small_talk(matcher: Matcher, message: str,
+                                                      topic: str) -> None:
+    d = matcher.decide(message)
+    assert (d.outcome, d.topic) == ("answer", topic), d
+
+
+@pytest.mark.parametrize(("message", "first", "second"), [
+    ("Kādi ir konta pārvaldnieka pienākumi un cik viņš pelna?", "duties.general",
+     "salary.overview"),
+    ("Что делает аккаунт-менеджер и сколько ему платят?", "duties.general", "salary.overview"),
+    ("profesijas plusi un mīnusi", "career.pros", "career.cons"),
+])
+def test_two_questions_get_the_first_answer_and_the_second_as_a_button(
+    matcher: Matcher, kb: KnowledgeBase, message: str, first: str, second: str
+) -> None:
+    d = matcher.decide(message)
+    assert (d.outcome, d.topic, d.also) == ("answer", first, (second,)), d
+    reply = decision_reply(kb, d)
+    assert reply.buttons[0][0].action == f"t:{second}"  # the second question, first in line
+    assert kb.topics[second].title.get(d.lang) in reply.text  # and said in words
+
+
+@pytest.mark.parametrize("message", [
+    "Kāda izglītība vajadzīga konta pārvaldniekam?",
+    "Как написать резюме аккаунт-менеджеру?",
+    "Sveiki! Kādi ir bankas klientu menedžera pienākumi? Paldies!",
+])
+def test_one_question_offers_no_second_topic(matcher: Matcher, message: str) -> None:
+    d = matcher.decide(message)
+    assert d.outcome == "answer" and d.also == (), d
+
+
+@pytest.mark.parametrize("message", NEAR_MISSES)
+def test_off_topic_questions_with_the_domains_words_are_refused(matcher: Matcher,
+                                                                message: str) -> None:
+    d = matcher.decide(message)
+    assert d.outcome != "answer", d
+    assert d.topic is None
+
+
+def test_terminal_chat_offers_the_second_question_as_option_one(kb_dir: object) -> None:
+    state = KnowledgeState(kb_dir)  # type: ignore[arg-type]
+    out = io.StringIO()
+    localchat.run(state, io.StringIO("Что делает аккаунт-менеджер и сколько ему платят?\n1\n"), out)
+    text = out.getvalue()
+    kb = state.current.kb
+    salary_title = kb.topics["salary.overview"].title.get("ru")
+    assert f"  1) {salary_title}" in text
+    # choosing 1 opens the salary answer
+    assert text.count(salary_title) >= 3  # the line, the option, and the opened answer's title
+
+
+SENTENCES = st.sampled_from([
+    "Sveiki!", "Привет)", "Man ir 30 gadi.", "Я из Риги.", "Kādi ir pienākumi?",
+    "сколько платят?", "un", "и", "", "…", "?!", "🙂", "Paldies!", "menedžeris", "банк",
+    "kā kļūt par klientu menedžeri", "\n", "zzzz qqq", "HR", "a" * 50,
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(SENTENCES, max_size=8), st.text(max_size=80))
+def test_any_message_gets_a_consistent_decision(matcher: Matcher, kb: KnowledgeBase,
+                                                parts: list[str], noise: str) -> None:
+    text = " ".join([*parts[:4], noise, *parts[4:]])
+    d = matcher.decide(text)
+    assert d.outcome in ("answer", "suggest", "none")
+    assert (d.topic is not None) == (d.outcome == "answer")
+    assert d.topic is None or d.topic in kb.topics
+    assert d.topic not in d.also and len(set(d.also)) == len(d.also) <= 2
+    assert all(a in kb.topics for a in d.also)
+    assert not d.also or d.outcome == "answer"
+    assert 0.0 <= d.score <= 1.0
+    assert decision_reply(kb, d).text.strip()
