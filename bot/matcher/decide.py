@@ -47,11 +47,11 @@ FEATURES = ("best", "lead", "ood_gap", "index_best", "index_agree", "words", "ro
 class Confidence:
     """How the signals become a decision. Fitted by `benchmarks/calibrate.py`."""
 
-    index_weight: float = 2.0  # the index score's weight beside the classifier's
+    index_weight: float = 1.5  # the index score's weight beside the classifier's
     # One per FEATURES entry.
-    weights: tuple[float, ...] = (0.41, 1.53, 0.33, 1.47, 0.25, 0.54, 0.58, -0.65, -1.07)
-    bias: float = -4.15
-    answer: float = 0.7  # P(best topic is right) needed to answer
+    weights: tuple[float, ...] = (0.02, 1.93, 0.31, 2.38, 0.27, 0.45, 0.64, -0.81, -1.1)
+    bias: float = -4.32
+    answer: float = 0.625  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own
@@ -111,7 +111,7 @@ class Signals:
     index: tuple[Scored, ...]  # the fuzzy index's ranking
     words: int  # content words in the text: a long message spreads its scores thinner
     role: bool  # the text names the role (any of its names, or a bare "manager")
-    foreign: bool  # its question names another occupation, and not this role
+    foreign: bool  # its question names another occupation, and the message not this role
     # Classifier scores of the question sentences alone, when the text has other sentences
     # too (a story's everyday words also fill the off-topic examples: the question decides
     # whether the message is off-topic).
@@ -130,12 +130,14 @@ def signals(index: Index, classifier: TopicClassifier, text: str,
     skeleton = model_text(text)
     words = skeleton.split()
     asked_skeleton = model_text(asked) if part else skeleton
-    foreign = names_occupation(asked) and not any(w in ROLE_WORDS for w in asked_skeleton.split())
+    role = any(w in ROLE_WORDS for w in words)
+    # Another occupation in the question, and this role nowhere in the message.
+    foreign = not role and names_occupation(asked)
     values = classifier.decide_of(skeleton)
     asked_values = classifier.decide_of(asked_skeleton) if part else None
     refusal = float(values[-1] if asked_values is None else min(values[-1], asked_values[-1]))
     return Signals(classifier.classes, classifier.ood, values[:-1], ranked,
-                   len(words), any(w in ROLE_WORDS for w in words), foreign,
+                   len(words), role, foreign,
                    asked_values[:-1] if asked_values is not None else None, refusal)
 
 
@@ -155,6 +157,11 @@ def rank(sig: Signals, index_weight: float) -> Ranking:
     if ood >= 0:
         order = order[:-1]  # the out-of-domain class sorts last
     t1 = int(order[0])
+    if classes[t1] not in SMALL_TALK:
+        # Small talk never competes with a question: a greeting around it is set aside,
+        # so it is neither the runner-up that makes the question look unsure nor a
+        # suggestion.
+        order = np.array([i for i in order if classes[i] not in SMALL_TALK], dtype=np.intp)
     t2 = int(order[1]) if len(order) > 1 else t1
     ood_score = float(s[ood]) if ood >= 0 else -1.0
     idx_best = next((r.score for r in sig.index if r.topic == classes[t1]), 0.0)

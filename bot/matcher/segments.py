@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .normalize import fold, tokens
+from .normalize import content_stems, fold, tokens
 
 # A sentence ends at . ! ? … ; or a line break (an ellipsis or "?!" counts once).
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\s*\n+\s*")
@@ -33,6 +33,9 @@ kura kuru kurš kam kurā pastāsti pastāstiet paskaidro paskaidrojiet pasaki p
 объясните объясни подскажите подскажи помогите
 """
 QUESTION_TOKENS = frozenset(t for w in _QUESTION_WORDS.split() for t in tokens(w))
+
+
+_MIN_QUESTION_WORDS = 3  # content words a question needs to stand without its story
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,4 +74,7 @@ def question_part(text: str) -> str | None:
     asked = [s.text for s in parts if "?" in s.text] or [s.text for s in parts if s.question]
     if not asked or len(asked) == len(parts):
         return None
-    return " ".join(asked)
+    joined = " ".join(asked)
+    # "Ar ko sākt?", "Как это сделать?": a question of a word or two refers to the story
+    # around it, which then belongs to the question.
+    return joined if len(content_stems(joined)) >= _MIN_QUESTION_WORDS else None
