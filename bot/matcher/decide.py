@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -141,6 +142,11 @@ def signals(index: Index, classifier: TopicClassifier, text: str,
                    asked_values[:-1] if asked_values is not None else None, refusal)
 
 
+@lru_cache(maxsize=8)
+def _small_talk_mask(classes: tuple[str, ...]) -> np.ndarray:
+    return np.array([c in SMALL_TALK for c in classes])
+
+
 def rank(sig: Signals, index_weight: float) -> Ranking:
     """Topics ordered by classifier score + `index_weight` × index score, and the
     features that say how clear that order is (pure)."""
@@ -161,7 +167,7 @@ def rank(sig: Signals, index_weight: float) -> Ranking:
         # Small talk never competes with a question: a greeting around it is set aside,
         # so it is neither the runner-up that makes the question look unsure nor a
         # suggestion.
-        order = np.array([i for i in order if classes[i] not in SMALL_TALK], dtype=np.intp)
+        order = order[~_small_talk_mask(classes)[order]]
     t2 = int(order[1]) if len(order) > 1 else t1
     ood_score = float(s[ood]) if ood >= 0 else -1.0
     idx_best = next((r.score for r in sig.index if r.topic == classes[t1]), 0.0)
@@ -246,13 +252,16 @@ def read(index: Index, classifier: TopicClassifier, text: str,
     return Reading(whole, rest, read_clauses(classifier, text) if with_clauses else ())
 
 
+_MAX_CLAUSES = 6  # two questions are asked side by side, not ten clauses apart
+
+
 def read_clauses(classifier: TopicClassifier, text: str) -> tuple[tuple[Signals, bool], ...]:
     """The classifier's view of each clause of the question sentences (of every sentence
     when none reads as a question: "plusi un mīnusi"), when there are two or more, and
     whether each is worded as a question."""
     parts = sentences(text)
     asked = [s for s in parts if s.question] or list(parts)
-    pieces = [cl for s in asked for cl in clauses(s.text)]
+    pieces = [cl for s in asked for cl in clauses(s.text)][:_MAX_CLAUSES]
     if len(pieces) < 2:
         return ()
     out = []
