@@ -52,6 +52,24 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     return value
 
 
+# Telegram user ids are positive and have at most 52 significant bits (Bot API docs).
+MAX_USER_ID = 2**52 - 1
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    """ASCII digits only: int() would also read '١٢٣' (Arabic-Indic digits) as 123."""
+    admins: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"[0-9]{1,16}", part) or not 1 <= int(part) <= MAX_USER_ID:
+            raise SettingsError(f"ADMIN_IDS must be numeric Telegram user ids (1 to "
+                                f"{MAX_USER_ID}) separated by commas, got {part!r}")
+        admins.add(int(part))
+    return frozenset(admins)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Parse and check every setting; raise SettingsError with a one-line explanation."""
     e = os.environ if env is None else env
@@ -59,15 +77,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if token is not None and not _TOKEN_RE.match(token):
         raise SettingsError("TELEGRAM_BOT_TOKEN looks malformed: expected '<digits>:<secret>' "
                             "as BotFather gives it")
-    admins: set[int] = set()
-    for part in e.get("ADMIN_IDS", "").replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not re.fullmatch(r"-?\d{1,20}", part):
-            raise SettingsError(f"ADMIN_IDS must be numeric Telegram user ids separated by "
-                                f"commas, got {part!r}")
-        admins.add(int(part))
+    admins = _admin_ids(e.get("ADMIN_IDS", ""))
     webhook_url = e.get("WEBHOOK_URL", "").strip() or None
     if webhook_url and not webhook_url.startswith("https://"):
         raise SettingsError("WEBHOOK_URL must start with https:// (Telegram requires TLS)")
@@ -91,7 +101,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         token=token,
         api_base_url=e.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org/bot",
-        admin_ids=frozenset(admins),
+        admin_ids=admins,
         data_dir=Path(e.get("DATA_DIR", "").strip() or "data"),
         knowledge_dir=Path(e.get("KNOWLEDGE_DIR", "").strip() or "knowledge"),
         webhook_url=webhook_url,
