@@ -67,13 +67,23 @@ class YamlDocument:
         return self._lines.get(("#key",) + tuple(path), self.line(path))
 
 
+# Tags a knowledge file may carry (implicit or written out): plain YAML values only. Any
+# other tag (!!python/object/apply:…, !!binary, !custom) is refused, not ignored.
+_TAGS = frozenset("tag:yaml.org,2002:" + t
+                  for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq"))
+
+
 def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], problems: list[Problem],
-           name: str) -> Any:
+           name: str, loader: yaml.SafeLoader) -> Any:
     lines[path] = node.start_mark.line + 1
+    if node.tag not in _TAGS:
+        raise yaml.MarkedYAMLError(None, None, f"the tag {node.tag[:40]!r} is not allowed "
+                                   "in knowledge files (plain text, numbers and lists only)",
+                                   node.start_mark)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _build(key_node, path + ("#k",), {}, problems, name)
+            key = _build(key_node, path + ("#k",), {}, problems, name, loader)
             if not isinstance(key, str | int | float | bool) or key is None:
                 problems.append(Problem(name, key_node.start_mark.line + 1,
                                         "a key must be a plain word"))
@@ -84,14 +94,14 @@ def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], problems: 
                                         f"key '{key}' appears twice in the same block"))
                 continue
             lines[("#key",) + path + (key,)] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, path + (key,), lines, problems, name)
+            out[key] = _build(value_node, path + (key,), lines, problems, name, loader)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(n, path + (i,), lines, problems, name) for i, n in enumerate(node.value)]
-    return yaml.SafeLoader.construct_object(_CONSTRUCTOR, node)  # scalar
-
-
-_CONSTRUCTOR = yaml.SafeLoader("")
+        return [_build(n, path + (i,), lines, problems, name, loader)
+                for i, n in enumerate(node.value)]
+    # scalars only, by this document's own loader: its cache of constructed objects goes
+    # with it (a module-level constructor kept every value of every load: +3 MB a reload)
+    return loader.construct_object(node)
 
 
 def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]]:
@@ -113,8 +123,16 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(name, line, "the file contains a NUL byte (is it binary?)")]
+    loader = _NoAliasLoader(text)
     try:
-        node = yaml.compose(text, Loader=_NoAliasLoader)
+        return _parse(loader, name)
+    finally:
+        loader.dispose()
+
+
+def _parse(loader: _NoAliasLoader, name: str) -> tuple[YamlDocument | None, list[Problem]]:
+    try:
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -129,7 +147,10 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]
     lines: dict[PathKey, int] = {}
     problems: list[Problem] = []
     try:
-        data = _build(node, (), lines, problems, name)
+        data = _build(node, (), lines, problems, name, loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        return None, [Problem(name, mark.line + 1 if mark else 1, exc.problem or "invalid value")]
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [Problem(name, mark.line + 1 if mark else 1, f"invalid value: {exc}")]
