@@ -8,6 +8,9 @@ and duplicate keys, which PyYAML would silently overwrite, are reported.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -104,13 +107,46 @@ def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], problems: 
     return loader.construct_object(node)
 
 
-def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]]:
-    """Read one file; on any problem return (None, problems) and never a partial document."""
+class _NotReadable(Exception):
+    """The path is not a regular file inside the knowledge directory; it was not read."""
+
+
+def _open_inside(path: Path, root: Path) -> int:
+    """A descriptor of `path` if it is a regular file inside `root`, else _NotReadable.
+
+    A link is followed only to a file inside `root` (Kubernetes mounts a ConfigMap as
+    links into a hidden folder beside them); a link to /etc/passwd or to a .env elsewhere
+    is refused before anything is read. A FIFO, device or socket is refused after opening
+    it without blocking, by what the open file is, not by what its name was a moment ago.
+    """
+    target = path
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(Path(os.path.realpath(root))):
+            raise _NotReadable("the file is a link to a file outside the knowledge directory; "
+                               "copy the file into the directory instead")
+    fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _NotReadable("not a regular file (a device, a pipe, a socket or a link?); "
+                           "only plain files are read")
+    return fd
+
+
+def read_yaml(path: Path, name: str,
+              root: Path | None = None) -> tuple[YamlDocument | None, list[Problem]]:
+    """Read one file; on any problem return (None, problems) and never a partial document.
+    Only a regular file inside `root` (default: the file's own directory) is read."""
     try:
-        with path.open("rb") as f:  # never more than the limit in memory
+        fd = _open_inside(path, path.parent if root is None else root)
+        with os.fdopen(fd, "rb") as f:  # never more than the limit in memory
             raw = f.read(MAX_FILE_BYTES + 1)
-            size = max(len(raw), path.stat().st_size)
+            size = max(len(raw), os.fstat(f.fileno()).st_size)
+    except _NotReadable as exc:
+        return None, [Problem(name, 1, str(exc))]
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link swapped in meanwhile
+            return None, [Problem(name, 1, "the file is a link that changed while it was read")]
         return None, [Problem(name, 1, f"cannot read the file: {exc.strerror or exc}")]
     if len(raw) > MAX_FILE_BYTES:
         return None, [Problem(name, 1, f"the file is too large ({size:,} bytes; "
