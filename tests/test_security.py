@@ -103,6 +103,8 @@ async def test_admin_commands_in_a_group_leak_nothing(live: MakeLive) -> None:
 @pytest.mark.parametrize("payload", [
     "x" * 4000, "ru\x00", "\u202eur", "ru extra words", "duties-bank\nru", "DUTIES-BANK",
     "salary-overview' OR '1'='1", "<a href=\"https://evil.example\">x</a>", "lv" * 40,
+    # a topic id typed by hand: a t.me link cannot carry a dot (A-Za-z0-9_- only)
+    "duties.bank", "salary.overview",
 ])
 async def test_forged_deep_link_payload_gives_the_plain_greeting(
         live: MakeLive, payload: str, caplog: pytest.LogCaptureFixture) -> None:
@@ -119,7 +121,8 @@ async def test_forged_deep_link_payload_gives_the_plain_greeting(
 
 
 @pytest.mark.parametrize("data", ["t:" + "duties.bank" * 400, "f:+:duties.bank" + "\udcff",
-                                  "mt:salary.overview\n", "s:duties" + "\u200b"])
+                                  "mt:salary.overview\n", "s:duties" + "\u200b",
+                                  "t:duties.bank" + " " * 60, "share:duties.bankx"])
 async def test_oversized_or_odd_callback_data_expires_quietly(
         live: MakeLive, data: str, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
