@@ -115,18 +115,33 @@ async def send(message: Message, reply: Reply) -> None:
 # -- guards (group -1) -----------------------------------------------------------------
 
 
+INLINE_COST = 0.5  # of a message: Telegram sends an inline query at each pause in typing
+
+
 async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every handler: the per-user flood limit."""
+    """Runs before every handler: one per-user flood limit for messages, button presses
+    and inline queries. Over it, the first message gets a "slow down" reply and the
+    first press a "slow down" toast; the rest is dropped unanswered until there is room."""
     s = svc(context)
     user = update.effective_user
-    if user is None or update.message is None:
+    if user is None:
         return
-    verdict = s.flood.check(user.id)
+    if update.message is not None or update.callback_query is not None:
+        cost = 1.0
+    elif update.inline_query is not None:
+        cost = INLINE_COST
+    else:
+        return
+    verdict = s.flood.check(user.id, cost=cost, can_warn=update.inline_query is None)
     if verdict == "ok":
         return
     if verdict == "warn":
         lang, _, _ = await _language(update, context)
-        await send(update.message, replies.slow_down_reply(lang))
+        notice = replies.slow_down_reply(lang)
+        if update.message is not None:
+            await send(update.message, notice)
+        elif update.callback_query is not None:
+            await update.callback_query.answer(notice.text)
     raise ApplicationHandlerStop
 
 
