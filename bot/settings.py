@@ -32,6 +32,8 @@ class Settings:
     rate_limit_overall: float
     bot_username: str | None
     log_level: str
+    replay_max_age: float = 3600.0
+    webhook_max_body: int = 1_048_576
 
     @property
     def database(self) -> Path:
@@ -40,6 +42,10 @@ class Settings:
     @property
     def heartbeat(self) -> Path:
         return self.data_dir / "heartbeat"
+
+    @property
+    def journal(self) -> Path:
+        return self.data_dir / "updates.sqlite3"
 
 
 def _int(name: str, raw: str, low: int, high: int) -> int:
@@ -110,4 +116,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limit_overall=rate,
         bot_username=(e.get("BOT_USERNAME", "").strip().lstrip("@") or None),
         log_level=level,
+        replay_max_age=_int("REPLAY_MAX_AGE", e.get("REPLAY_MAX_AGE", "").strip() or "3600",
+                            0, 86_400),
+        webhook_max_body=_int("WEBHOOK_MAX_BODY", e.get("WEBHOOK_MAX_BODY", "").strip()
+                              or "1048576", 4096, 100_000_000),
     )

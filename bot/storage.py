@@ -346,7 +346,7 @@ class Writer:
     by itself when the database is back. The thread stops when idle and starts on demand.
     """
 
-    def __init__(self, storage: Storage, max_batch: int = 500, max_pending: int = 100_000,
+    def __init__(self, storage: SQLiteFile, max_batch: int = 500, max_pending: int = 100_000,
                  busy_timeout: float = 2.0, idle_exit: float = 5.0) -> None:
         self.storage = storage
         self.max_batch, self.max_pending = max_batch, max_pending

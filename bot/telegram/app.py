@@ -29,13 +29,15 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from ..i18n import gettext_for
+from ..journal import UpdateJournal
 from ..settings import Settings
 from ..state import KnowledgeState
 from ..storage import Storage
-from . import admin, handlers
+from . import admin, handlers, webhook
+from .intake import Intake, JournalingProcessor, JournalingRequest
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -200,6 +202,7 @@ async def _heartbeat(app: Application, path: Path) -> None:
 
 async def _post_init(app: Application) -> None:
     s: Services = app.bot_data["svc"]
+    await app.bot_data["intake"].replay(app)  # before the first getUpdates
     await _set_commands(app)
     tasks = app.bot_data.setdefault("tasks", [])
     if app.bot_data.get("watch", True):
@@ -212,6 +215,7 @@ async def _post_shutdown(app: Application) -> None:
         task.cancel()
     s: Services = app.bot_data["svc"]
     await s.drain()
+    await app.bot_data["intake"].drain()
 
 
 def _rate_limiter(per_second: float) -> AIORateLimiter:
@@ -245,19 +249,20 @@ def build_application(
         # Bot API call); a small HTTP pool matters: httpcore scans every pooled connection on
         # each request, so 256 connections (the default) cost ~15% throughput
         # (benchmarks/load.py).
-        .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request)
-    else:
-        builder = builder.connection_pool_size(CONCURRENT_UPDATES * 2)
-    polling_request = get_updates_request or request
-    if polling_request is not None:
-        builder = builder.get_updates_request(polling_request)
+    # Every update is journaled before Telegram learns it arrived and crossed off once
+    # answered (intake.py): through the HTTP request objects and the update processor.
+    intake = Intake(UpdateJournal(settings.journal), settings.replay_max_age)
+    inner = request or HTTPXRequest(connection_pool_size=CONCURRENT_UPDATES * 2)
+    polling_inner = get_updates_request or request or HTTPXRequest(connection_pool_size=1)
+    builder = (builder.request(JournalingRequest(inner, intake))
+               .get_updates_request(JournalingRequest(polling_inner, intake))
+               .concurrent_updates(JournalingProcessor(intake, CONCURRENT_UPDATES)))
     app = builder.build()
     app.bot_data["svc"] = Services(settings, state, storage or Storage(settings.database))
+    app.bot_data["intake"] = intake
     app.bot_data["watch"] = watch
 
     # Order matters. Group -1 runs first for every update: heartbeat and flood guard; it
@@ -307,7 +312,7 @@ def run_telegram(settings: Settings, state: KnowledgeState) -> int:
     log.info("starting on Telegram (%s)", "webhook" if settings.webhook_url else "polling")
     if settings.webhook_url:
         app.bot_data["webhook"] = True
-        app.run_webhook(**webhook_options(settings))
+        asyncio.run(webhook.serve(app, settings))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

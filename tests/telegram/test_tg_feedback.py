@@ -51,6 +51,9 @@ async def test_share_command_without_a_topic_asks_for_a_question_first(bot):
 
 
 async def test_one_vote_per_user_and_topic_the_last_one_counts(bot):
+    from bot.telegram.services import FloodGuard
+
+    bot.app.bot_data["svc"].flood = FloodGuard(limit=100)  # presses count towards it
     for _ in range(20):
         await bot.press("f:-:duties.bank", user_id=5)
     await bot.press("f:+:salary.overview", user_id=5)
