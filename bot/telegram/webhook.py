@@ -140,11 +140,12 @@ async def serve(app: Application, settings: Settings,
     """Run until SIGINT/SIGTERM (or `stop` is set): set the webhook, serve, stop cleanly."""
     from .app import webhook_options
 
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, stop.set)
     options = webhook_options(settings)
     intake: Intake = app.bot_data["intake"]
     await app.initialize()
