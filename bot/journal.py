@@ -7,12 +7,15 @@ own `Writer` thread. What it keeps: an update not yet answered, in full (its JSO
 holds the user's text), until it is answered or skipped; after that only its id and the
 time, for a day, to recognise an update Telegram sends again. Plain SQLite, no Telegram.
 
-An update's life: `admit` (new ids only; an id seen before is a duplicate) → `mark_sending`
-just before the first reply leaves for Telegram → `finish`. On start, `take_unfinished`
-hands back what was admitted but not finished: to answer again if it never started
-sending and is younger than the maximum age; otherwise it is crossed off (too old, or a
-reply was on its way and may have been delivered — like a send that timed out, it is not
-sent again).
+An update's life: `admit` (new ids only; an id seen before is a duplicate) →
+`mark_replied` when Telegram has accepted its first reply → `finish`. On start,
+`take_unfinished` hands back what was admitted but not finished: answered again unless a
+reply of it had reached Telegram or it is older than the maximum age (then crossed off).
+
+So a kill -9 loses no question. What it can do is answer one twice: a reply that
+reached Telegram in the last moment before the kill, before `mark_replied` was written
+(the same uncertainty as a send that timed out — it may have been delivered). The crash
+test measures how often: tests/test_crash_recovery.py.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ CREATE TABLE IF NOT EXISTS pending (
     update_id INTEGER PRIMARY KEY,
     received REAL NOT NULL,
     payload TEXT NOT NULL,
-    sending INTEGER NOT NULL DEFAULT 0
+    replied INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS done (
     update_id INTEGER PRIMARY KEY,
@@ -45,7 +48,7 @@ class Unfinished:
 
     replay: list[tuple[int, str]]  # (update_id, JSON), oldest first
     expired: int  # older than the maximum age
-    in_flight: int  # a reply was being sent when the bot stopped
+    replied: int  # a reply had reached Telegram when the bot stopped
 
 
 class UpdateJournal(SQLiteFile):
@@ -68,9 +71,9 @@ class UpdateJournal(SQLiteFile):
                     new.append(update_id)
         return new
 
-    def mark_sending(self, update_id: int, *, db: sqlite3.Connection | None = None) -> None:
+    def mark_replied(self, update_id: int, *, db: sqlite3.Connection | None = None) -> None:
         with self._use(db) as db:
-            db.execute("UPDATE pending SET sending=1 WHERE update_id=?", (update_id,))
+            db.execute("UPDATE pending SET replied=1 WHERE update_id=?", (update_id,))
 
     def finish(self, update_id: int, now: float | None = None, *,
                db: sqlite3.Connection | None = None) -> None:
@@ -82,17 +85,17 @@ class UpdateJournal(SQLiteFile):
 
     def take_unfinished(self, max_age: float, now: float | None = None, *,
                         db: sqlite3.Connection | None = None) -> Unfinished:
-        """What the last run did not finish; too old or half-sent ones are crossed off.
-        Ids finished more than KEEP_DONE ago are forgotten."""
+        """What the last run did not finish; too old or already answered ones are crossed
+        off. Ids finished more than KEEP_DONE ago are forgotten."""
         now = time.time() if now is None else now
         replay: list[tuple[int, str]] = []
-        expired = in_flight = 0
+        expired = replied = 0
         with self._use(db) as db:
-            rows = db.execute("SELECT update_id, received, payload, sending FROM pending "
+            rows = db.execute("SELECT update_id, received, payload, replied FROM pending "
                               "ORDER BY update_id").fetchall()
-            for update_id, received, payload, sending in rows:
-                if sending:
-                    in_flight += 1
+            for update_id, received, payload, was_replied in rows:
+                if was_replied:
+                    replied += 1
                 elif now - received > max_age:
                     expired += 1
                 else:
@@ -100,7 +103,7 @@ class UpdateJournal(SQLiteFile):
                     continue
                 self.finish(update_id, now, db=db)
             db.execute("DELETE FROM done WHERE finished < ?", (now - KEEP_DONE,))
-        return Unfinished(replay, expired, in_flight)
+        return Unfinished(replay, expired, replied)
 
     def prune(self, now: float | None = None, *, db: sqlite3.Connection | None = None) -> None:
         with self._use(db) as db:

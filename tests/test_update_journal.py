@@ -1,6 +1,6 @@
 """The update journal, in-process: what the last run left is answered once on start (an
-update Telegram sends again is not answered twice), a reply that was on its way is not
-sent again, old updates are skipped, and an update the bot cannot read is dropped with a
+update Telegram sends again is not answered twice), one already replied to is not
+answered again, old updates are skipped, and an update the bot cannot read is dropped with a
 log line instead of stopping polling. The kill -9 test is test_crash_recovery.py.
 """
 
@@ -47,20 +47,20 @@ async def live(state: KnowledgeState, tmp_path: Path) -> AsyncIterator[MakeLive]
         await bot.stop()
 
 
-def left_by_a_crash(data_dir: Path, updates: list[dict[str, Any]], sending: set[int] = frozenset(),
-                    age: float = 0.0) -> None:
-    """The journal as a killed run leaves it: admitted, some marked sending, none done."""
+def left_by_a_crash(data_dir: Path, updates: list[dict[str, Any]],
+                    replied: frozenset[int] = frozenset(), age: float = 0.0) -> None:
+    """The journal as a killed run leaves it: admitted, some replied to, none done."""
     journal = UpdateJournal(data_dir / "updates.sqlite3")
     journal.admit([(u["update_id"], json.dumps(u)) for u in updates], time.time() - age)
-    for uid in sending:
-        journal.mark_sending(uid)
+    for uid in replied:
+        journal.mark_replied(uid)
 
 
 async def test_unanswered_updates_are_answered_once_on_start(live, tmp_path, caplog) -> None:
     caplog.set_level(logging.WARNING)
     users = [101, 102, 103, 104]
     updates = [{"update_id": 500 + i, "message": message(QUESTION, u)} for i, u in enumerate(users)]
-    left_by_a_crash(tmp_path / "data", updates, sending={503})
+    left_by_a_crash(tmp_path / "data", updates, replied=frozenset({503}))
     bot = await live()
     for u in updates:  # Telegram sends the unconfirmed batch again after the restart
         bot.api.queue(message=u["message"])
@@ -74,7 +74,7 @@ async def test_unanswered_updates_are_answered_once_on_start(live, tmp_path, cap
     await asyncio.sleep(0.5)
     assert [len(bot.sends(u)) for u in (101, 102, 103, 104, 105)] == [1, 1, 1, 0, 1]
     assert "3 unanswered updates answered now" in caplog.text
-    assert "1 not sent again because their reply was on its way" in caplog.text
+    assert "1 already replied to" in caplog.text
     await bot.app.bot_data["intake"].drain()
     journal = UpdateJournal(tmp_path / "data" / "updates.sqlite3")
     assert journal.counts() == {"pending": 0, "done": 5}

@@ -6,9 +6,8 @@ Where each step happens, all at python-telegram-bot's documented extension point
   checked and journaled *inside* that call, so before python-telegram-bot can ask for the
   next batch with a higher offset (which is what confirms the batch to Telegram).
 - webhook: `bot.telegram.webhook` calls `Intake.accept` before answering 200.
-- an update's first reply: `JournalingRequest` marks it "sending" (durably) just before
-  the request leaves — after the rate limiter, so time spent waiting for a send slot is
-  not a window in which a crash would lose the question.
+- an update's first reply: when Telegram has accepted it, `JournalingRequest` marks the
+  update "replied" (not answered again after a crash: the user has a reply).
 - done: `JournalingProcessor` (the update processor) crosses the update off when its
   handlers have finished, whatever they did.
 - start: `Intake.replay` puts what the last run left unanswered in the update queue.
@@ -24,7 +23,6 @@ it) and says once in the log that updates are not protected against a crash mean
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -42,8 +40,8 @@ from . import update_shape
 
 log = logging.getLogger(__name__)
 SKIP = "journal_skip"  # marks a stand-in update (api_kwargs): nothing to do, nothing to record
-REPLY_METHODS = frozenset({"sendMessage", "editMessageText", "answerCallbackQuery",
-                           "answerInlineQuery"})
+# what a user sees as the answer (a bare answerCallbackQuery only stops the spinner)
+REPLY_METHODS = frozenset({"sendMessage", "editMessageText", "answerInlineQuery"})
 _current: ContextVar[int | None] = ContextVar("journaled_update", default=None)
 
 
@@ -52,7 +50,7 @@ class Intake:
         self.journal = journal
         self.max_age = max_age
         self.writer = Writer(journal)
-        self._sending: set[int] = set()
+        self._replied: set[int] = set()
         self._journal_ok = True
 
     # -- the journal, failures logged once per outage --------------------------------------
@@ -116,17 +114,17 @@ class Intake:
 
     # -- replies and completion ---------------------------------------------------------------
 
-    async def before_reply(self) -> None:
-        """Mark the current update "sending" before its first reply leaves (once)."""
+    def replied(self) -> None:
+        """Telegram accepted a reply to the current update: mark it, once, in the
+        background (a crash before the mark is written may answer it twice)."""
         uid = _current.get()
-        if uid is None or uid in self._sending:
+        if uid is None or uid in self._replied:
             return
-        self._sending.add(uid)
-        with contextlib.suppress(Exception):  # logged; the reply goes out anyway
-            await self._write(self.journal.mark_sending, uid)
+        self._replied.add(uid)
+        self.writer.submit(self.journal.mark_replied, uid)
 
     def finished(self, uid: int) -> None:
-        self._sending.discard(uid)
+        self._replied.discard(uid)
         self.writer.submit(self.journal.finish, uid, time.time())
 
     # -- start ------------------------------------------------------------------------------
@@ -146,11 +144,10 @@ class Intake:
                 self.finished(uid)
                 continue
             await app.update_queue.put(update)
-        if left.replay or left.expired or left.in_flight:
+        if left.replay or left.expired or left.replied:
             log.warning("after the last stop: %d unanswered updates answered now, %d skipped "
-                        "as older than %.0f s, %d not sent again because their reply was "
-                        "on its way (it may have been delivered)", len(left.replay),
-                        left.expired, self.max_age, left.in_flight)
+                        "as older than %.0f s, %d already replied to", len(left.replay),
+                        left.expired, self.max_age, left.replied)
         return len(left.replay)
 
     async def drain(self, timeout: float = 10.0) -> None:
@@ -186,7 +183,7 @@ class JournalingProcessor(SimpleUpdateProcessor):
 
 class JournalingRequest(BaseRequest):
     """python-telegram-bot's HTTP request object (`inner`), with the journal at the two
-    moments that matter: a getUpdates answer, and an update's first reply."""
+    moments that matter: a getUpdates answer, and an update's first accepted reply."""
 
     def __init__(self, inner: BaseRequest, intake: Intake) -> None:
         self.inner = inner
@@ -213,13 +210,15 @@ class JournalingRequest(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]
-        if endpoint in REPLY_METHODS:
-            await self.intake.before_reply()
         code, payload = await self.inner.do_request(
             url, method, request_data, read_timeout=read_timeout, write_timeout=write_timeout,
             connect_timeout=connect_timeout, pool_timeout=pool_timeout)
         if endpoint == "getUpdates" and code == 200:
             payload = await self._admit(payload)
+        elif code == 200 and (endpoint in REPLY_METHODS or (
+                endpoint == "answerCallbackQuery" and request_data is not None
+                and "text" in request_data.parameters)):
+            self.intake.replied()
         return code, payload
 
     async def _admit(self, payload: bytes) -> bytes:
