@@ -11,7 +11,6 @@ import contextlib
 import logging
 import re
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from ..heartbeat import Heartbeat
 from ..i18n import gettext_for
 from ..journal import UpdateJournal
 from ..settings import Settings
@@ -184,20 +184,16 @@ async def _watch_knowledge(app: Application) -> None:
 
 
 async def _heartbeat(app: Application, path: Path) -> None:
-    """Touch a file while updates are being fetched; the Docker HEALTHCHECK reads its age.
-    Checks every second until the first beat (the app starts running after post_init)."""
-    beat = False
+    """Beat while updates are being fetched; the Docker HEALTHCHECK reads its age (see
+    bot/heartbeat.py: a data directory that cannot be written is logged once and the beat
+    goes elsewhere). Checks every second until the app runs (it starts after post_init)."""
+    heartbeat = Heartbeat(path)
     while True:
         updater = app.updater
         alive = app.running and (updater is None or updater.running or app.bot_data.get("webhook"))
         if alive:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(f"{time.time():.0f}\n")
-                beat = True
-            except OSError as exc:
-                log.warning("heartbeat not written: %s", exc)
-        await asyncio.sleep(HEARTBEAT_EVERY if beat else 1.0)
+            await asyncio.to_thread(heartbeat.beat)
+        await asyncio.sleep(HEARTBEAT_EVERY if alive else 1.0)
 
 
 async def _post_init(app: Application) -> None:
