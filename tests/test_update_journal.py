@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_telegram import LiveBot, live_bot, message
+from live_telegram import LiveBot, Status, callback, live_bot, message
 
 from bot.journal import UpdateJournal
 from bot.state import KnowledgeState
@@ -127,3 +127,36 @@ async def test_the_journal_keeps_no_text_once_answered(live, tmp_path) -> None:
     await bot.app.bot_data["intake"].drain()
     raw = (tmp_path / "data" / "updates.sqlite3").read_bytes()
     assert PRIVATE_WORD.encode() not in raw
+
+
+async def test_an_update_whose_reply_went_out_is_not_answered_again(live, tmp_path,
+                                                                    monkeypatch) -> None:
+    """Killed after the reply reached Telegram but before the update was crossed off."""
+    bot = await live()
+    intake = bot.app.bot_data["intake"]
+    monkeypatch.setattr(intake, "finished", lambda uid: None)  # the kill comes first
+    await bot.start_polling()
+    bot.api.queue(message=message(QUESTION, 501))
+    assert await bot.wait_for_sends(501, 1, 15)
+    await asyncio.sleep(0.2)
+    await intake.drain()
+    left = UpdateJournal(tmp_path / "data" / "updates.sqlite3").take_unfinished(3600)
+    assert (left.replay, left.replied) == ([], 1)
+
+
+async def test_a_press_without_its_answer_yet_is_answered_again(live, tmp_path,
+                                                                monkeypatch) -> None:
+    """Stopping a button's spinner is not its answer: killed between the two, the press is
+    answered after the restart."""
+    bot = await live()
+    intake = bot.app.bot_data["intake"]
+    monkeypatch.setattr(intake, "finished", lambda uid: None)
+    # the answer and the apology after it both fail: only the spinner was stopped
+    bot.plan.server("sendMessage", *[Status(500, "Internal Server Error")] * 4)
+    await bot.start_polling()
+    bot.api.queue(callback_query=callback("t:duties.bank", 502))
+    await asyncio.to_thread(bot.api.wait_for, lambda calls: bot.plan.left() == 0, 15)
+    await asyncio.sleep(1.5)
+    await intake.drain()
+    left = UpdateJournal(tmp_path / "data" / "updates.sqlite3").take_unfinished(3600)
+    assert len(left.replay) == 1 and left.replied == 0
