@@ -49,10 +49,9 @@ class Settings:
 
 
 def _int(name: str, raw: str, low: int, high: int) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not re.fullmatch(r"[0-9]{1,12}", raw):  # int() would also read other scripts' digits
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}")
+    value = int(raw)
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
     return value

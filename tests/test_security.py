@@ -282,20 +282,6 @@ def _rows_about(path: Path, user_id: int) -> dict[str, int]:
         return out
 
 
-@pytest.fixture
-def secure_delete_off_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every SQLite connection starts with secure_delete OFF, as in SQLite's standard build
-    (this machine's library is compiled with it on, which would hide a missing PRAGMA)."""
-    real = sqlite3.connect
-
-    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-        conn = real(*args, **kwargs)
-        conn.execute("PRAGMA secure_delete=OFF")
-        return conn
-
-    monkeypatch.setattr(sqlite3, "connect", connect)
-
-
 async def test_forget_removes_every_row_and_every_trace(
         live: MakeLive, secure_delete_off_by_default: None) -> None:
     bot = await live()

@@ -118,7 +118,8 @@ async def test_an_update_the_bot_cannot_read_is_dropped_and_polling_goes_on(live
     assert bot.api.last_offset is not None and bot.api.last_offset > 102
 
 
-async def test_the_journal_keeps_no_text_once_answered(live, tmp_path) -> None:
+async def test_the_journal_keeps_no_text_once_answered(live, tmp_path,
+                                                       secure_delete_off_by_default) -> None:
     bot = await live()
     await bot.start_polling()
     bot.api.queue(message=message(f"{PRIVATE_WORD} cik maksā konta pārvaldniekam?", 401))
