@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 SKIP = "journal_skip"  # marks a stand-in update (api_kwargs): nothing to do, nothing to record
 # what a user sees as the answer (a bare answerCallbackQuery only stops the spinner)
 REPLY_METHODS = frozenset({"sendMessage", "editMessageText", "answerInlineQuery"})
+PRUNE_EVERY = 10_000
 _current: ContextVar[int | None] = ContextVar("journaled_update", default=None)
 
 
@@ -51,6 +52,7 @@ class Intake:
         self.max_age = max_age
         self.writer = Writer(journal)
         self._replied: set[int] = set()
+        self._finished = 0
         self._journal_ok = True
 
     # -- the journal, failures logged once per outage --------------------------------------
@@ -126,6 +128,9 @@ class Intake:
     def finished(self, uid: int) -> None:
         self._replied.discard(uid)
         self.writer.submit(self.journal.finish, uid, time.time())
+        self._finished += 1
+        if self._finished % PRUNE_EVERY == 0:  # ids older than a day, without a restart
+            self.writer.submit(self.journal.prune, time.time())
 
     # -- start ------------------------------------------------------------------------------
 
