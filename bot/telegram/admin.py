@@ -17,6 +17,7 @@ from telegram.ext import Application, ContextTypes
 
 from ..i18n import gettext_for, ngettext_for
 from ..knowledge.errors import Problem
+from ..redact import redact_secrets
 from ..replies import Reply, split_message
 from .handlers import _language, send, unknown_command
 from .services import Services, svc
@@ -114,7 +115,8 @@ async def unanswered(s: Services, lang: str) -> str:
     lines = [gettext_for(lang, "Latest unanswered questions:")]
     for q, n, outcome in rows:
         times = ngettext_for(lang, "%(n)d time", "%(n)d times", n) % {"n": n}
-        lines.append(f"• {html.escape(q)} — {times} ({outcome})")
+        # users' words, shown to admins: a pasted token or password stays hidden
+        lines.append(f"• {html.escape(redact_secrets(q))} — {times} ({outcome})")
     return "\n".join(lines)
 
 

@@ -43,3 +43,12 @@ async def test_a_dotenv_saved_as_yaml_sends_no_secret(make_bot, knowledge_copy):
     assert "settings.yaml" in note.text
     assert TOKEN.split(":")[1][:10] not in note.text
     assert "postgres://u:pw" not in note.text
+
+
+async def test_unanswered_questions_show_no_pasted_secret(bot):
+    await bot.say(f"kā iestatīt TELEGRAM_BOT_TOKEN={TOKEN} botam?", user_id=9)
+    await bot.say("mana parole: password: hunter2hunter2", user_id=9)
+    (msg,) = await bot.command("unanswered", user_id=bot.admin_id)
+    assert "telegram_bot_token=" in msg.text.lower()  # the question is still recognisable
+    assert TOKEN.split(":")[1][:10].lower() not in msg.text.lower()
+    assert "hunter2" not in msg.text
