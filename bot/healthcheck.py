@@ -1,15 +1,16 @@
 """Docker HEALTHCHECK: healthy while the running bot keeps refreshing its heartbeat file.
 
 The Telegram front end touches $DATA_DIR/heartbeat every 15 s while it is fetching
-updates (or serving its webhook); a hung or stopped bot stops touching it.
+updates (or serving its webhook) — or, when the data directory cannot be written, a file
+in the temporary directory (bot/heartbeat.py); a hung or stopped bot stops touching it.
 Usage: python -m bot.healthcheck [max_age_seconds]
 """
 
 from __future__ import annotations
 
 import sys
-import time
 
+from . import heartbeat
 from .settings import SettingsError, load_settings
 
 MAX_AGE = 90.0
@@ -22,10 +23,9 @@ def main(argv: list[str]) -> int:
     except SettingsError as exc:
         print(f"unhealthy: {exc}")
         return 1
-    try:
-        age = time.time() - path.stat().st_mtime
-    except OSError:
-        print(f"unhealthy: no heartbeat at {path}")
+    age = heartbeat.age(path)
+    if age is None:
+        print(f"unhealthy: no heartbeat at {path} (nor at {heartbeat.fallback_for(path)})")
         return 1
     if age > max_age:
         print(f"unhealthy: last heartbeat {age:.0f} s ago")

@@ -32,6 +32,8 @@ class Settings:
     rate_limit_overall: float
     bot_username: str | None
     log_level: str
+    replay_max_age: float = 3600.0
+    webhook_max_body: int = 1_048_576
 
     @property
     def database(self) -> Path:
@@ -41,15 +43,36 @@ class Settings:
     def heartbeat(self) -> Path:
         return self.data_dir / "heartbeat"
 
+    @property
+    def journal(self) -> Path:
+        return self.data_dir / "updates.sqlite3"
+
 
 def _int(name: str, raw: str, low: int, high: int) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not re.fullmatch(r"[0-9]{1,12}", raw):  # int() would also read other scripts' digits
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}")
+    value = int(raw)
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+# Telegram user ids are positive and have at most 52 significant bits (Bot API docs).
+MAX_USER_ID = 2**52 - 1
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    """ASCII digits only: int() would also read '١٢٣' (Arabic-Indic digits) as 123."""
+    admins: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"[0-9]{1,16}", part) or not 1 <= int(part) <= MAX_USER_ID:
+            raise SettingsError(f"ADMIN_IDS must be numeric Telegram user ids (1 to "
+                                f"{MAX_USER_ID}) separated by commas, got {part!r}")
+        admins.add(int(part))
+    return frozenset(admins)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -59,15 +82,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if token is not None and not _TOKEN_RE.match(token):
         raise SettingsError("TELEGRAM_BOT_TOKEN looks malformed: expected '<digits>:<secret>' "
                             "as BotFather gives it")
-    admins: set[int] = set()
-    for part in e.get("ADMIN_IDS", "").replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not re.fullmatch(r"-?\d{1,20}", part):
-            raise SettingsError(f"ADMIN_IDS must be numeric Telegram user ids separated by "
-                                f"commas, got {part!r}")
-        admins.add(int(part))
+    admins = _admin_ids(e.get("ADMIN_IDS", ""))
     webhook_url = e.get("WEBHOOK_URL", "").strip() or None
     if webhook_url and not webhook_url.startswith("https://"):
         raise SettingsError("WEBHOOK_URL must start with https:// (Telegram requires TLS)")
@@ -91,7 +106,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         token=token,
         api_base_url=e.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org/bot",
-        admin_ids=frozenset(admins),
+        admin_ids=admins,
         data_dir=Path(e.get("DATA_DIR", "").strip() or "data"),
         knowledge_dir=Path(e.get("KNOWLEDGE_DIR", "").strip() or "knowledge"),
         webhook_url=webhook_url,
@@ -100,4 +115,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limit_overall=rate,
         bot_username=(e.get("BOT_USERNAME", "").strip().lstrip("@") or None),
         log_level=level,
+        replay_max_age=_int("REPLAY_MAX_AGE", e.get("REPLAY_MAX_AGE", "").strip() or "3600",
+                            0, 86_400),
+        webhook_max_body=_int("WEBHOOK_MAX_BODY", e.get("WEBHOOK_MAX_BODY", "").strip()
+                              or "1048576", 4096, 100_000_000),
     )

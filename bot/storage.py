@@ -4,12 +4,12 @@ and 👍/👎 feedback.
 What is stored (and nothing else): the Telegram user id; the chosen language and the last
 topic shown; for each question the time, reply language, the *normalized* question text
 (case-folded, invisible characters removed, at most 300 characters), outcome, topic and
-score; for each vote the time, topic and vote. /forget deletes all rows of a user.
+score; for each vote the time, topic and vote (one per user and topic). /forget deletes all rows of a user.
 
 Every call opens its own short connection with a short busy timeout, so a locked or
 missing database costs one failed write (logged by the caller), never a stuck bot, and
-writing resumes by itself when the fault clears. A database file (or its directory) that
-disappears while the bot runs is created anew on the next call.
+writing resumes by itself when the fault clears. The file heals from any state it is
+found in (see SQLiteFile): deleted, emptied, tables dropped, or not a database at all.
 
 The bot writes through one `Writer` thread: writes are queued and committed in order,
 whatever queued up meanwhile in one transaction. One writer means no "database is locked"
@@ -62,6 +62,9 @@ CREATE TABLE IF NOT EXISTS feedback (
     vote INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS feedback_user ON feedback(user_id);
+-- one vote per user and topic (a new vote replaces the old); older files kept every press
+DELETE FROM feedback WHERE id NOT IN (SELECT MAX(id) FROM feedback GROUP BY user_id, topic);
+CREATE UNIQUE INDEX IF NOT EXISTS feedback_vote ON feedback(user_id, topic);
 """
 _SPACES = re.compile(r"\s+")
 MAX_STORED_TEXT = 300
@@ -93,30 +96,77 @@ class Stats:
     per_lang: dict[str, int]
 
 
-class Storage:
+class SQLiteFile:
+    """One SQLite file with its schema, opened afresh for every call, that heals.
+
+    Whatever happened to the file meanwhile, the next call works once the disk allows:
+    missing (deleted, or its directory) → created; empty (truncated, or left at 0 bytes
+    by a full disk) or tables dropped → the schema is created again (SQLite's schema
+    cookie changes with every such change, so one cheap PRAGMA per connection notices);
+    not a database at all or damaged → moved aside as `<name>.broken-<time>` and started
+    anew. Deleted rows are overwritten (secure_delete), not left in free pages.
+    """
+
+    SCHEMA = ""
+    NAMES: tuple[str, ...] = ()  # tables and indexes SCHEMA creates
+
     def __init__(self, path: Path, timeout: float = 0.5) -> None:
         self.path = Path(path)
         self.timeout = timeout
-        self._ready = False
+        self._cookie: int | None = None  # schema_version after our schema was last ensured
+        self._broken: BaseException | None = None
+        self._lock = threading.Lock()
 
     @contextmanager
     def _db(self, timeout: float | None = None) -> Iterator[sqlite3.Connection]:
-        fresh = not self.path.exists()  # first use, or deleted while the bot runs
-        if fresh:
-            if self._ready:
-                log.warning("the database file %s is gone; creating a new one", self.path)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            if self._broken is not None:
+                self._set_aside(self._broken)
+            if not self.path.exists():  # first use, or deleted while the bot runs
+                if self._cookie is not None:
+                    log.warning("the database file %s is gone; creating a new one", self.path)
+                    self._cookie = None
+                self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=self.timeout if timeout is None else timeout,
                                isolation_level=None)
         try:
             # deleted rows (/forget) are overwritten, not left behind in free pages
             conn.execute("PRAGMA secure_delete=ON")
-            if fresh or not self._ready:
-                conn.executescript(_SCHEMA)
-                self._ready = True
+            self._ensure_schema(conn)
             yield conn
+        except sqlite3.DatabaseError as exc:
+            if _is_damage(exc):  # set aside on the next call, once this connection is shut
+                self._broken = exc
+            raise
         finally:
             conn.close()
+
+    def _ensure_schema(self, conn: sqlite3.Connection) -> None:
+        cookie = conn.execute("PRAGMA schema_version").fetchone()[0]
+        if cookie == self._cookie:
+            return
+        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        if not set(self.NAMES) <= present:  # only write when something is missing: a
+            if self._cookie is not None:    # read-only file with its tables still reads
+                log.warning("the database %s lost its tables (%s missing); creating them "
+                            "again", self.path, ", ".join(sorted(set(self.NAMES) - present)))
+            conn.executescript(self.SCHEMA)
+            cookie = conn.execute("PRAGMA schema_version").fetchone()[0]
+        self._cookie = cookie
+
+    def _set_aside(self, reason: BaseException) -> None:
+        """Move a file that is not (or no longer) a database out of the way."""
+        self._broken = None
+        self._cookie = None
+        if not self.path.exists():
+            return
+        aside = self.path.with_name(f"{self.path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            part = Path(f"{self.path}{suffix}")
+            if part.exists():
+                part.replace(Path(f"{aside}{suffix}"))
+        log.error("the database file %s is damaged (%s); moved it to %s and started a new one",
+                  self.path, reason, aside.name)
 
     @contextmanager
     def _use(self, db: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
@@ -141,6 +191,10 @@ class Storage:
                             results.append((op, op.func(*op.args, db=db), None))
                         except sqlite3.OperationalError:
                             raise
+                        except sqlite3.DatabaseError as exc:
+                            if _is_damage(exc):
+                                raise
+                            results.append((op, None, exc))
                         except Exception as exc:  # this write's own data: skip it alone
                             results.append((op, None, exc))
                     db.execute("COMMIT")
@@ -152,6 +206,17 @@ class Storage:
             results = [(op, None, exc) for op in ops]
         for op, value, error in results:
             op.finish(value, error)
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Not a database, or a damaged one (as opposed to locked, read-only, disk full)."""
+    return getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+
+
+class Storage(SQLiteFile):
+    SCHEMA = _SCHEMA
+    NAMES = ("users", "questions", "questions_ts", "questions_user", "feedback",
+             "feedback_user", "feedback_vote")
 
     # -- users -------------------------------------------------------------------------
 
@@ -188,7 +253,9 @@ class Storage:
     def record_feedback(self, user_id: int, topic: str, vote: int, *,
                         db: sqlite3.Connection | None = None) -> None:
         with self._use(db) as db:
-            db.execute("INSERT INTO feedback(user_id, ts, topic, vote) VALUES(?,?,?,?)",
+            db.execute("INSERT INTO feedback(user_id, ts, topic, vote) VALUES(?,?,?,?) "
+                       "ON CONFLICT(user_id, topic) DO UPDATE SET ts=excluded.ts, "
+                       "vote=excluded.vote",
                        (user_id, time.time(), topic, 1 if vote > 0 else -1))
 
     def forget(self, user_id: int, *, db: sqlite3.Connection | None = None) -> int:
@@ -279,7 +346,7 @@ class Writer:
     by itself when the database is back. The thread stops when idle and starts on demand.
     """
 
-    def __init__(self, storage: Storage, max_batch: int = 500, max_pending: int = 100_000,
+    def __init__(self, storage: SQLiteFile, max_batch: int = 500, max_pending: int = 100_000,
                  busy_timeout: float = 2.0, idle_exit: float = 5.0) -> None:
         self.storage = storage
         self.max_batch, self.max_pending = max_batch, max_pending

@@ -142,3 +142,19 @@ def small_kb(tmp_path: Path) -> Callable[..., Path]:
         return directory
 
     return make
+
+
+@pytest.fixture
+def secure_delete_off_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every SQLite connection starts with secure_delete OFF, as in SQLite's standard build
+    (this machine's library is compiled with it on, which would hide a missing PRAGMA)."""
+    import sqlite3
+
+    real = sqlite3.connect
+
+    def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
+        conn = real(*args, **kwargs)  # type: ignore[arg-type]
+        conn.execute("PRAGMA secure_delete=OFF")
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", connect)

@@ -53,10 +53,17 @@ def _deleted(d: Path) -> Fault:
 
 
 def _half_written(d: Path) -> Fault:
+    """Writing stopped in the middle of a line: the last topic's Latvian questions are
+    cut short and its Russian ones are not there yet. (A cut that leaves valid YAML with
+    every required part cannot be told from a shorter file; the watcher's debounce waits
+    for writing to end.)"""
     path = d / "career.yaml"
-    raw = path.read_bytes()
-    path.write_bytes(raw[: len(raw) // 2])
-    return "career.yaml", (), ""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    questions = max(i for i, line in enumerate(lines) if line.strip() == "questions:")
+    ru = next(i for i in range(questions, len(lines)) if lines[i].strip() == "ru:")
+    last_lv = lines[ru - 1]
+    path.write_text("".join(lines[: ru - 1]) + last_lv[: len(last_lv) // 2], encoding="utf-8")
+    return "career.yaml", (questions + 1,), "the Russian (ru) text is missing"
 
 
 def _cut_inside_a_letter(d: Path) -> Fault:
@@ -220,6 +227,8 @@ UNSAFE_YAML = re.compile(
 
 
 def test_only_safe_yaml_loading_is_used() -> None:
+    """A lint over the source; test_knowledge_reading.py loads `!!python/...` tags and
+    checks they are refused and never run."""
     sources = sorted((ROOT / "bot").rglob("*.py"))
     assert sources
     offenders = [f"{path.relative_to(ROOT)}:{n}: {line.strip()}"

@@ -9,12 +9,8 @@ test_e2e_polling on 127.0.0.1 (live_telegram.py).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import socket
 import sqlite3
-import urllib.error
-import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -103,6 +99,8 @@ async def test_admin_commands_in_a_group_leak_nothing(live: MakeLive) -> None:
 @pytest.mark.parametrize("payload", [
     "x" * 4000, "ru\x00", "\u202eur", "ru extra words", "duties-bank\nru", "DUTIES-BANK",
     "salary-overview' OR '1'='1", "<a href=\"https://evil.example\">x</a>", "lv" * 40,
+    # a topic id typed by hand: a t.me link cannot carry a dot (A-Za-z0-9_- only)
+    "duties.bank", "salary.overview",
 ])
 async def test_forged_deep_link_payload_gives_the_plain_greeting(
         live: MakeLive, payload: str, caplog: pytest.LogCaptureFixture) -> None:
@@ -119,7 +117,8 @@ async def test_forged_deep_link_payload_gives_the_plain_greeting(
 
 
 @pytest.mark.parametrize("data", ["t:" + "duties.bank" * 400, "f:+:duties.bank" + "\udcff",
-                                  "mt:salary.overview\n", "s:duties" + "\u200b"])
+                                  "mt:salary.overview\n", "s:duties" + "\u200b",
+                                  "t:duties.bank" + " " * 60, "share:duties.bankx"])
 async def test_oversized_or_odd_callback_data_expires_quietly(
         live: MakeLive, data: str, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
@@ -245,66 +244,18 @@ def test_settings_errors_do_not_echo_the_token() -> None:
     assert TOKEN.split(":")[1] not in str(err.value)
 
 
-# -- webhook --------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _post(port: int, body: dict[str, Any], secret: str | None) -> int:
-    headers = {"Content-Type": "application/json"}
-    if secret is not None:
-        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/telegram",
-                                 data=json.dumps(body).encode(), headers=headers, method="POST")
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(req, timeout=5) as resp:
-            return int(resp.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-
-
-async def test_webhook_refuses_updates_without_the_secret(live: MakeLive) -> None:
-    bot = await live(WEBHOOK_URL="https://bot.example.invalid/hook", WEBHOOK_SECRET="s3cret")
-    options = tg_app.webhook_options(bot.settings)  # what run_telegram passes to run_webhook
-    assert options["secret_token"] == "s3cret"
-    port = _free_port()
-    assert bot.app.updater is not None
-    await bot.app.start()
-    await bot.app.updater.start_webhook(**{**options, "listen": "127.0.0.1", "port": port})
-    (hook,) = bot.calls_of("setWebhook")
-    assert hook["url"] == "https://bot.example.invalid/hook/telegram"
-    assert hook["secret_token"] == "s3cret"
-
-    def update(update_id: int, user_id: int) -> dict[str, Any]:
-        return {"update_id": update_id, "message": message(QUESTION, user_id)}
-
-    codes = await asyncio.gather(
-        asyncio.to_thread(_post, port, update(1, 51), None),
-        asyncio.to_thread(_post, port, update(2, 52), "wrong"),
-        asyncio.to_thread(_post, port, update(3, 53), "S3CRET"),
-        asyncio.to_thread(_post, port, update(4, 54), ""),
-        asyncio.to_thread(_post, port, update(5, 55), "s3cret"),
-    )
-    assert codes == [403, 403, 403, 403, 200]
-    good = await bot.wait_for_sends(55, 1, 10)
-    assert good and good[0]["text"].startswith(ANSWER_START)
-    await asyncio.sleep(0.3)
-    await bot.app.bot_data["svc"].drain()
-    assert [int(p["chat_id"]) for p in bot.calls_of("sendMessage")] == [55]
-    assert bot.rows("questions") == 1
+# -- webhook (see test_webhook.py for the server itself) -------------------------------------
 
 
 def test_run_telegram_starts_the_webhook_with_the_secret(monkeypatch: pytest.MonkeyPatch,
                                                          state: KnowledgeState,
                                                          tmp_path: Path) -> None:
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(tg_app.Application, "run_webhook",
-                        lambda self, **kw: seen.update(kw))
+
+    async def serve(app: Any, settings: Any) -> None:
+        seen.update(tg_app.webhook_options(settings))
+
+    monkeypatch.setattr(tg_app.webhook, "serve", serve)
     settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "DATA_DIR": str(tmp_path),
                               "WEBHOOK_URL": "https://bot.example.invalid",
                               "WEBHOOK_SECRET": "s3cret", "PORT": "8443"})
@@ -331,7 +282,8 @@ def _rows_about(path: Path, user_id: int) -> dict[str, int]:
         return out
 
 
-async def test_forget_removes_every_row_and_every_trace(live: MakeLive) -> None:
+async def test_forget_removes_every_row_and_every_trace(
+        live: MakeLive, secure_delete_off_by_default: None) -> None:
     bot = await live()
     me, other = 61, 62
     secret_words = "Zebrakolibri Ņirgzdiņš"

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..redact import redact_secrets
+
+MAX_MESSAGE = 300  # a problem is one line an admin reads in Telegram; quotes are excerpts
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -12,6 +16,13 @@ class Problem:
     file: str
     line: int
     message: str
+
+    def __post_init__(self) -> None:
+        # whatever a check quoted from a file: no secrets, no pages of it
+        clean = " ".join(redact_secrets(self.message).split())
+        if len(clean) > MAX_MESSAGE:
+            clean = clean[: MAX_MESSAGE - 1] + "…"
+        object.__setattr__(self, "message", clean)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"

@@ -27,8 +27,10 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 def knowledge_files(directory: Path) -> list[Path]:
-    """The YAML files that make up a knowledge base, in a stable order."""
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The YAML files that make up a knowledge base, in a stable order: every `.yaml` or
+    `.yml` entry but directories (read_yaml refuses links out, pipes and devices)."""
+    return sorted(p for p in directory.iterdir()
+                  if p.suffix in (".yaml", ".yml") and (p.is_symlink() or not p.is_dir()))
 
 
 def _text(d: dict[str, Any]) -> Text:
@@ -53,7 +55,7 @@ def load_knowledge(
     problems: list[Problem] = []
     docs: list[YamlDocument] = []
     for path in files:
-        doc, found = read_yaml(path, path.name)
+        doc, found = read_yaml(path, path.name, root)
         problems += found
         if doc is not None:
             schema_problems = validate(doc)

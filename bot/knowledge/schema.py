@@ -15,6 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from ..redact import excerpt
 from .errors import Problem
 from .yamlsource import YamlDocument
 
@@ -74,27 +75,33 @@ def _message(err: ValidationError, doc: YamlDocument) -> tuple[int, str]:
         if err.validator_value == "integer" and ("min" in path or "max" in path):
             return doc.line(path), (
                 f"{where}: salary must be a whole number written with digits only, like 40000"
-                f" (got {err.instance!r})"
+                f" (got {excerpt(err.instance)})"
             )
-        return doc.line(path), f"{where}: expected {err.validator_value}, got {err.instance!r}"
+        return doc.line(path), (f"{where}: expected {err.validator_value}, "
+                                f"got {excerpt(err.instance)}")
     if v == "minItems":
         return doc.line(path), f"{where}: the list is empty"
     if v == "maxItems":
         return doc.line(path), f"{where}: at most {err.validator_value} items are allowed"
     if v == "minimum":
         if err.validator_value == 0:
-            return doc.line(path), f"{where}: must not be negative (got {err.instance!r})"
-        return doc.line(path), f"{where}: must be at least {err.validator_value} (got {err.instance!r})"
+            return doc.line(path), f"{where}: must not be negative (got {excerpt(err.instance)})"
+        return doc.line(path), (f"{where}: must be at least {err.validator_value} "
+                                f"(got {excerpt(err.instance)})")
     if v == "maximum":
-        return doc.line(path), f"{where}: must be at most {err.validator_value} (got {err.instance!r})"
+        return doc.line(path), (f"{where}: must be at most {err.validator_value} "
+                                f"(got {excerpt(err.instance)})")
     if v == "uniqueItems":
         return doc.line(path), f"{where}: an item is listed twice"
     if v == "enum":
         options = ", ".join(repr(o) for o in err.validator_value)
-        return doc.line(path), f"{where}: {err.instance!r} is not allowed (use one of {options})"
+        return doc.line(path), (f"{where}: {excerpt(err.instance)} is not allowed "
+                                f"(use one of {options})")
     if v == "pattern":
-        return doc.line(path), f"{where}: {err.instance!r} has the wrong form"
-    return doc.line(path), f"{where}: {err.message}"
+        return doc.line(path), f"{where}: {excerpt(err.instance)} has the wrong form"
+    # jsonschema quotes the whole value ("'<a page of text>' is not of type 'object'")
+    message = err.message.replace(repr(err.instance), excerpt(err.instance))
+    return doc.line(path), f"{where}: {message}"
 
 
 def validate(doc: YamlDocument) -> list[Problem]:

@@ -8,6 +8,9 @@ and duplicate keys, which PyYAML would silently overwrite, are reported.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +70,23 @@ class YamlDocument:
         return self._lines.get(("#key",) + tuple(path), self.line(path))
 
 
+# Tags a knowledge file may carry (implicit or written out): plain YAML values only. Any
+# other tag (!!python/object/apply:…, !!binary, !custom) is refused, not ignored.
+_TAGS = frozenset("tag:yaml.org,2002:" + t
+                  for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq"))
+
+
 def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], problems: list[Problem],
-           name: str) -> Any:
+           name: str, loader: yaml.SafeLoader) -> Any:
     lines[path] = node.start_mark.line + 1
+    if node.tag not in _TAGS:
+        raise yaml.MarkedYAMLError(None, None, f"the tag {node.tag[:40]!r} is not allowed "
+                                   "in knowledge files (plain text, numbers and lists only)",
+                                   node.start_mark)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _build(key_node, path + ("#k",), {}, problems, name)
+            key = _build(key_node, path + ("#k",), {}, problems, name, loader)
             if not isinstance(key, str | int | float | bool) or key is None:
                 problems.append(Problem(name, key_node.start_mark.line + 1,
                                         "a key must be a plain word"))
@@ -84,23 +97,56 @@ def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], problems: 
                                         f"key '{key}' appears twice in the same block"))
                 continue
             lines[("#key",) + path + (key,)] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, path + (key,), lines, problems, name)
+            out[key] = _build(value_node, path + (key,), lines, problems, name, loader)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(n, path + (i,), lines, problems, name) for i, n in enumerate(node.value)]
-    return yaml.SafeLoader.construct_object(_CONSTRUCTOR, node)  # scalar
+        return [_build(n, path + (i,), lines, problems, name, loader)
+                for i, n in enumerate(node.value)]
+    # scalars only, by this document's own loader: its cache of constructed objects goes
+    # with it (a module-level constructor kept every value of every load: +3 MB a reload)
+    return loader.construct_object(node)
 
 
-_CONSTRUCTOR = yaml.SafeLoader("")
+class _NotReadable(Exception):
+    """The path is not a regular file inside the knowledge directory; it was not read."""
 
 
-def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]]:
-    """Read one file; on any problem return (None, problems) and never a partial document."""
+def _open_inside(path: Path, root: Path) -> int:
+    """A descriptor of `path` if it is a regular file inside `root`, else _NotReadable.
+
+    A link is followed only to a file inside `root` (Kubernetes mounts a ConfigMap as
+    links into a hidden folder beside them); a link to /etc/passwd or to a .env elsewhere
+    is refused before anything is read. A FIFO, device or socket is refused after opening
+    it without blocking, by what the open file is, not by what its name was a moment ago.
+    """
+    target = path
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(Path(os.path.realpath(root))):
+            raise _NotReadable("the file is a link to a file outside the knowledge directory; "
+                               "copy the file into the directory instead")
+    fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _NotReadable("not a regular file (a device, a pipe, a socket or a link?); "
+                           "only plain files are read")
+    return fd
+
+
+def read_yaml(path: Path, name: str,
+              root: Path | None = None) -> tuple[YamlDocument | None, list[Problem]]:
+    """Read one file; on any problem return (None, problems) and never a partial document.
+    Only a regular file inside `root` (default: the file's own directory) is read."""
     try:
-        with path.open("rb") as f:  # never more than the limit in memory
+        fd = _open_inside(path, path.parent if root is None else root)
+        with os.fdopen(fd, "rb") as f:  # never more than the limit in memory
             raw = f.read(MAX_FILE_BYTES + 1)
-            size = max(len(raw), path.stat().st_size)
+            size = max(len(raw), os.fstat(f.fileno()).st_size)
+    except _NotReadable as exc:
+        return None, [Problem(name, 1, str(exc))]
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link swapped in meanwhile
+            return None, [Problem(name, 1, "the file is a link that changed while it was read")]
         return None, [Problem(name, 1, f"cannot read the file: {exc.strerror or exc}")]
     if len(raw) > MAX_FILE_BYTES:
         return None, [Problem(name, 1, f"the file is too large ({size:,} bytes; "
@@ -113,8 +159,16 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(name, line, "the file contains a NUL byte (is it binary?)")]
+    loader = _NoAliasLoader(text)
     try:
-        node = yaml.compose(text, Loader=_NoAliasLoader)
+        return _parse(loader, name)
+    finally:
+        loader.dispose()
+
+
+def _parse(loader: _NoAliasLoader, name: str) -> tuple[YamlDocument | None, list[Problem]]:
+    try:
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -129,7 +183,10 @@ def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]
     lines: dict[PathKey, int] = {}
     problems: list[Problem] = []
     try:
-        data = _build(node, (), lines, problems, name)
+        data = _build(node, (), lines, problems, name, loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        return None, [Problem(name, mark.line + 1 if mark else 1, exc.problem or "invalid value")]
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [Problem(name, mark.line + 1 if mark else 1, f"invalid value: {exc}")]

@@ -17,7 +17,8 @@ from telegram.ext import Application, ContextTypes
 
 from ..i18n import gettext_for, ngettext_for
 from ..knowledge.errors import Problem
-from ..replies import Reply
+from ..redact import redact_secrets
+from ..replies import Reply, split_message
 from .handlers import _language, send, unknown_command
 from .services import Services, svc
 
@@ -34,22 +35,31 @@ def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     )
 
 
+MAX_LISTED = 20
+
+
 def problems_text(problems: list[Problem], lang: str) -> str:
+    """The first MAX_LISTED problems and how many more (a Problem hides secrets itself)."""
     head = gettext_for(lang, "The knowledge base was NOT reloaded; the bot keeps serving the "
                              "previous one. Problems:")
-    lines = [html.escape(str(p)) for p in problems[:20]]
-    if len(problems) > 20:
-        lines.append(f"… +{len(problems) - 20}")
+    lines = [html.escape(str(p)) for p in problems[:MAX_LISTED]]
+    if len(problems) > MAX_LISTED:
+        lines.append(f"… +{len(problems) - MAX_LISTED}")
     return head + "\n" + "\n".join(lines)
 
 
 async def notify_admins(app: Application, problems: list[Problem]) -> None:
+    """Each admin gets the problems, split into messages Telegram accepts (≤ 4096)."""
     s: Services = app.bot_data["svc"]
+    parts = split_message(problems_text(problems, "lv"))
     for admin in s.settings.admin_ids:
-        try:
-            await app.bot.send_message(admin, problems_text(problems, "lv"), parse_mode="HTML")
-        except Exception as exc:
-            log.warning("could not notify admin: %s", type(exc).__name__)
+        for part in parts:
+            try:
+                await app.bot.send_message(admin, part, parse_mode="HTML")
+            except Exception as exc:
+                log.warning("could not notify admin %s: %s: %s", admin, type(exc).__name__,
+                            str(exc)[:200])
+                break
 
 
 AdminView = Callable[[Services, str], Awaitable[str]]
@@ -105,7 +115,8 @@ async def unanswered(s: Services, lang: str) -> str:
     lines = [gettext_for(lang, "Latest unanswered questions:")]
     for q, n, outcome in rows:
         times = ngettext_for(lang, "%(n)d time", "%(n)d times", n) % {"n": n}
-        lines.append(f"• {html.escape(q)} — {times} ({outcome})")
+        # users' words, shown to admins: a pasted token or password stays hidden
+        lines.append(f"• {html.escape(redact_secrets(q))} — {times} ({outcome})")
     return "\n".join(lines)
 
 

@@ -11,7 +11,6 @@ import contextlib
 import logging
 import re
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,16 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
+from ..heartbeat import Heartbeat
 from ..i18n import gettext_for
+from ..journal import UpdateJournal
 from ..settings import Settings
 from ..state import KnowledgeState
 from ..storage import Storage
-from . import admin, handlers
+from . import admin, handlers, webhook
+from .intake import Intake, JournalingProcessor, JournalingRequest
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -182,24 +184,21 @@ async def _watch_knowledge(app: Application) -> None:
 
 
 async def _heartbeat(app: Application, path: Path) -> None:
-    """Touch a file while updates are being fetched; the Docker HEALTHCHECK reads its age.
-    Checks every second until the first beat (the app starts running after post_init)."""
-    beat = False
+    """Beat while updates are being fetched; the Docker HEALTHCHECK reads its age (see
+    bot/heartbeat.py: a data directory that cannot be written is logged once and the beat
+    goes elsewhere). Checks every second until the app runs (it starts after post_init)."""
+    heartbeat = Heartbeat(path)
     while True:
         updater = app.updater
         alive = app.running and (updater is None or updater.running or app.bot_data.get("webhook"))
         if alive:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(f"{time.time():.0f}\n")
-                beat = True
-            except OSError as exc:
-                log.warning("heartbeat not written: %s", exc)
-        await asyncio.sleep(HEARTBEAT_EVERY if beat else 1.0)
+            await asyncio.to_thread(heartbeat.beat)
+        await asyncio.sleep(HEARTBEAT_EVERY if alive else 1.0)
 
 
 async def _post_init(app: Application) -> None:
     s: Services = app.bot_data["svc"]
+    await app.bot_data["intake"].replay(app)  # before the first getUpdates
     await _set_commands(app)
     tasks = app.bot_data.setdefault("tasks", [])
     if app.bot_data.get("watch", True):
@@ -212,6 +211,7 @@ async def _post_shutdown(app: Application) -> None:
         task.cancel()
     s: Services = app.bot_data["svc"]
     await s.drain()
+    await app.bot_data["intake"].drain()
 
 
 def _rate_limiter(per_second: float) -> AIORateLimiter:
@@ -245,19 +245,20 @@ def build_application(
         # Bot API call); a small HTTP pool matters: httpcore scans every pooled connection on
         # each request, so 256 connections (the default) cost ~15% throughput
         # (benchmarks/load.py).
-        .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request)
-    else:
-        builder = builder.connection_pool_size(CONCURRENT_UPDATES * 2)
-    polling_request = get_updates_request or request
-    if polling_request is not None:
-        builder = builder.get_updates_request(polling_request)
+    # Every update is journaled before Telegram learns it arrived and crossed off once
+    # answered (intake.py): through the HTTP request objects and the update processor.
+    intake = Intake(UpdateJournal(settings.journal), settings.replay_max_age)
+    inner = request or HTTPXRequest(connection_pool_size=CONCURRENT_UPDATES * 2)
+    polling_inner = get_updates_request or request or HTTPXRequest(connection_pool_size=1)
+    builder = (builder.request(JournalingRequest(inner, intake))
+               .get_updates_request(JournalingRequest(polling_inner, intake))
+               .concurrent_updates(JournalingProcessor(intake, CONCURRENT_UPDATES)))
     app = builder.build()
     app.bot_data["svc"] = Services(settings, state, storage or Storage(settings.database))
+    app.bot_data["intake"] = intake
     app.bot_data["watch"] = watch
 
     # Order matters. Group -1 runs first for every update: heartbeat and flood guard; it
@@ -307,7 +308,7 @@ def run_telegram(settings: Settings, state: KnowledgeState) -> int:
     log.info("starting on Telegram (%s)", "webhook" if settings.webhook_url else "polling")
     if settings.webhook_url:
         app.bot_data["webhook"] = True
-        app.run_webhook(**webhook_options(settings))
+        asyncio.run(webhook.serve(app, settings))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

@@ -8,6 +8,7 @@ import logging
 
 import httpx
 from telegram import (
+    CallbackQuery,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
@@ -112,21 +113,48 @@ async def send(message: Message, reply: Reply) -> None:
         await _send_part(message, part, markup(reply) if last else None)
 
 
+async def _ack(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press (stop its spinner, maybe a toast). A press answered late —
+    replayed after a restart — is refused by Telegram ("query is too old"); the reply
+    that follows it is still sent."""
+    try:
+        await query.answer(text)
+    except BadRequest as exc:
+        if "too old" not in str(exc) and "query id is invalid" not in str(exc).lower():
+            raise
+        log.info("a button press was answered too late for its spinner; replying anyway")
+
+
 # -- guards (group -1) -----------------------------------------------------------------
 
 
+INLINE_COST = 0.5  # of a message: Telegram sends an inline query at each pause in typing
+
+
 async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every handler: the per-user flood limit."""
+    """Runs before every handler: one per-user flood limit for messages, button presses
+    and inline queries. Over it, the first message gets a "slow down" reply and the
+    first press a "slow down" toast; the rest is dropped unanswered until there is room."""
     s = svc(context)
     user = update.effective_user
-    if user is None or update.message is None:
+    if user is None:
         return
-    verdict = s.flood.check(user.id)
+    if update.message is not None or update.callback_query is not None:
+        cost = 1.0
+    elif update.inline_query is not None:
+        cost = INLINE_COST
+    else:
+        return
+    verdict = s.flood.check(user.id, cost=cost, can_warn=update.inline_query is None)
     if verdict == "ok":
         return
     if verdict == "warn":
         lang, _, _ = await _language(update, context)
-        await send(update.message, replies.slow_down_reply(lang))
+        notice = replies.slow_down_reply(lang)
+        if update.message is not None:
+            await send(update.message, notice)
+        elif update.callback_query is not None:
+            await _ack(update.callback_query, notice.text)
     raise ApplicationHandlerStop
 
 
@@ -293,42 +321,44 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     served = s.state.current
     lang, _, _ = await _language(update, context)
     data = query.data or ""
-    if len(data.encode("utf-8", "replace")) > 64 or not data.startswith(_ACTION_PREFIXES):
-        await query.answer(replies.expired_reply(lang).text)
+    # every action below is matched exactly (ids looked up whole), so forged, oversized
+    # or stale data names nothing and expires
+    if not data.startswith(_ACTION_PREFIXES):
+        await _ack(query, replies.expired_reply(lang).text)
         return
     msg = query.message if isinstance(query.message, Message) else None
     if data.startswith("lang:"):
         chosen = data[5:]
         if chosen not in ("lv", "ru"):
-            await query.answer(replies.expired_reply(lang).text)
+            await _ack(query, replies.expired_reply(lang).text)
             return
         _update_prefs(context, user.id, lang=chosen, lang_fixed=True)
-        await query.answer()
+        await _ack(query)
         if msg:
             await send(msg, replies.language_set_reply(chosen))
         return
     if data.startswith("f:"):
         parts = data.split(":", 2)
         if len(parts) != 3 or parts[1] not in ("+", "-") or parts[2] not in served.kb.topics:
-            await query.answer(replies.expired_reply(lang).text)
+            await _ack(query, replies.expired_reply(lang).text)
             return
         s.spawn(s.storage.record_feedback, user.id, parts[2], 1 if parts[1] == "+" else -1)
-        await query.answer(replies.feedback_thanks(lang))
+        await _ack(query, replies.feedback_thanks(lang))
         return
     if data.startswith("share:"):
         tid = data[6:]
         if tid not in served.kb.topics:
-            await query.answer(replies.expired_reply(lang).text)
+            await _ack(query, replies.expired_reply(lang).text)
             return
-        await query.answer()
+        await _ack(query)
         if msg:
             await send(msg, replies.share_reply(served.kb, tid, lang, context.bot.username))
         return
     reply = conversation.act(served, data, lang)
     if reply is None:
-        await query.answer(replies.expired_reply(lang).text)
+        await _ack(query, replies.expired_reply(lang).text)
         return
-    await query.answer()
+    await _ack(query)
     if reply.topic:
         _update_prefs(context, user.id, last_topic=reply.topic)
     in_menu = data == "menu" or data.startswith(("s:", "mt:"))

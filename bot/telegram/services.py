@@ -23,28 +23,31 @@ T = TypeVar("T")
 
 
 class FloodGuard:
-    """Per-user sliding window: up to `limit` messages per `window` seconds, then one
-    polite notice, then silence until the window has room again."""
+    """Per-user sliding window: up to `limit` actions per `window` seconds, then one
+    polite notice, then silence until the window has room again. One budget for every
+    route a user can make the bot work by: messages, button presses, inline queries (an
+    action may cost less than 1: an inline query is sent at every pause while typing)."""
 
     def __init__(self, limit: int = 8, window: float = 10.0, max_users: int = 50_000) -> None:
         self.limit, self.window, self.max_users = limit, window, max_users
-        self._hits: OrderedDict[int, deque[float]] = OrderedDict()
+        self._hits: OrderedDict[int, deque[tuple[float, float]]] = OrderedDict()
         self._warned: set[int] = set()
 
-    def check(self, user_id: int, now: float | None = None) -> str:
-        """'ok', 'warn' (first message over the limit) or 'drop'."""
+    def check(self, user_id: int, now: float | None = None, cost: float = 1.0,
+              can_warn: bool = True) -> str:
+        """'ok', 'warn' (first action over the limit that can carry a notice) or 'drop'."""
         now = time.monotonic() if now is None else now
         hits = self._hits.pop(user_id, None) or deque()
         self._hits[user_id] = hits
-        while hits and now - hits[0] > self.window:
+        while hits and now - hits[0][0] > self.window:
             hits.popleft()
         if len(self._hits) > self.max_users:
             self._hits.popitem(last=False)
-        if len(hits) < self.limit:
-            hits.append(now)
+        if sum(c for _, c in hits) + cost <= self.limit:
+            hits.append((now, cost))
             self._warned.discard(user_id)
             return "ok"
-        if user_id in self._warned:
+        if user_id in self._warned or not can_warn:
             return "drop"
         self._warned.add(user_id)
         return "warn"

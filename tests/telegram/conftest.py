@@ -143,6 +143,9 @@ class FakeTelegram(BaseRequest):
             code, description = self.failures[name]
             body = {"ok": False, "error_code": code, "description": description}
             return code, json.dumps(body).encode()
+        if name in ("sendMessage", "editMessageText") and len(params.get("text", "")) > 4096:
+            body = {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+            return 400, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
 
     def _message(self, params: dict[str, Any], message_id: int | None = None) -> dict[str, Any]:

@@ -48,3 +48,33 @@ async def test_share_command_without_a_topic_asks_for_a_question_first(bot):
     (msg,) = await bot.command("share", lang="ru")
     assert msg.text == ("Ссылка на «Зарплата аккаунт-менеджера»:\n"
                         "https://t.me/TestAmBot?start=salary-overview")
+
+
+async def test_one_vote_per_user_and_topic_the_last_one_counts(bot):
+    from bot.telegram.services import FloodGuard
+
+    bot.app.bot_data["svc"].flood = FloodGuard(limit=100)  # presses count towards it
+    for _ in range(20):
+        await bot.press("f:-:duties.bank", user_id=5)
+    await bot.press("f:+:salary.overview", user_id=5)
+    assert votes(bot) == [(5, "duties.bank", -1), (5, "salary.overview", 1)]
+    await bot.press("f:+:duties.bank", user_id=5)  # changed their mind
+    assert sorted(votes(bot)) == [(5, "duties.bank", 1), (5, "salary.overview", 1)]
+    (stats,) = await bot.command("stats", user_id=bot.admin_id)
+    assert "👍 2 / 👎 0" in stats.text
+
+
+async def test_an_older_database_keeps_the_last_vote_of_each_user_and_topic(make_bot, tmp_path):
+    data = tmp_path / "old"
+    data.mkdir()
+    with sqlite3.connect(data / "bot.sqlite3") as db:  # as the bot wrote it before
+        db.execute("CREATE TABLE feedback (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, "
+                   "ts REAL NOT NULL, topic TEXT NOT NULL, vote INTEGER NOT NULL)")
+        db.executemany("INSERT INTO feedback(user_id, ts, topic, vote) VALUES(?,?,?,?)",
+                       [(7, 1.0, "duties.bank", -1)] * 5 + [(7, 2.0, "duties.bank", 1),
+                                                            (8, 3.0, "duties.bank", -1)])
+    bot = await make_bot(data_dir=data)
+    (stats,) = await bot.command("stats", user_id=bot.admin_id)
+    assert "👍 1 / 👎 1" in stats.text
+    await bot.press("f:-:duties.bank", user_id=7)
+    assert sorted(votes(bot)) == [(7, "duties.bank", -1), (8, "duties.bank", -1)]

@@ -38,11 +38,48 @@ async def test_flood_notice_in_russian(bot):
                               "подождите немного.")
 
 
-async def test_buttons_still_work_while_messages_are_limited(bot):
-    for _ in range(12):
+async def test_button_presses_share_the_limit_with_messages(bot):
+    limit = bot.app.bot_data["svc"].flood.limit
+    for _ in range(limit):
         await bot.say("alga", user_id=8)
     calls = await bot.press("s:duties", user_id=8)
-    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
+    assert [(c.method, c.params.get("text")) for c in calls] == [
+        ("answerCallbackQuery", SLOW_DOWN_LV)]  # a toast, once
+    assert await bot.press("s:duties", user_id=8) == []  # then nothing
+
+
+async def test_three_hundred_presses_get_the_limit_and_others_are_not_kept_waiting(bot):
+    """A client scripted to press a topic button 300 times (each press a full answer
+    before), all at once, while another user asks."""
+    limit = bot.app.bot_data["svc"].flood.limit
+    flooder, other = 5001, 5002
+    mark = len(bot.telegram.calls)
+    presses = [bot.updates.callback("t:duties.bank", user_id=flooder) for _ in range(300)]
+    votes = [bot.updates.callback("f:-:duties.bank", user_id=flooder) for _ in range(20)]
+    await asyncio.gather(*(bot.app.process_update(u) for u in presses + votes))
+    await bot.app.bot_data["svc"].drain()
+    answers = [c for c in bot.telegram.of("sendMessage", mark) if c.chat_id == flooder]
+    toasts = [c for c in bot.telegram.of("answerCallbackQuery", mark)
+              if c.params.get("text") == SLOW_DOWN_LV]
+    assert len(answers) == limit and len(toasts) == 1
+    assert len(bot.telegram.calls) - mark == 2 * limit + 1  # answer+ack per press, 1 toast
+    assert bot.rows("feedback", flooder) == 0  # the votes came after the limit
+    (msg,) = await bot.say("Какая зарплата у аккаунт-менеджера?", user_id=other, lang="ru")
+    assert msg.text.startswith("<b>Зарплата аккаунт-менеджера</b>")
+
+
+async def test_inline_queries_are_limited_too(bot):
+    limit = bot.app.bot_data["svc"].flood.limit
+    mark = len(bot.telegram.calls)
+    for i in range(300):
+        await bot.feed(bot.updates.inline(f"alga {i}", user_id=5003))
+    answered = bot.telegram.of("answerInlineQuery", mark)
+    from bot.telegram.handlers import INLINE_COST
+
+    assert len(answered) == int(limit / INLINE_COST)
+    # and the same budget: a message right after is over the limit
+    (notice,) = await bot.say("alga", user_id=5003)
+    assert notice.text == SLOW_DOWN_LV
 
 
 async def test_burst_processed_concurrently_gives_one_notice(bot):

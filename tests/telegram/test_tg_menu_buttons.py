@@ -88,3 +88,12 @@ async def test_topics_command_and_help_open_the_menu(bot):
     assert salary.text.startswith("<b>Зарплата аккаунт-менеджера</b>")
     (language,) = await bot.command("language")
     assert language.keyboard == [[("🇱🇻 Latviešu", "lang:lv"), ("🇷🇺 Русский", "lang:ru")]]
+
+
+async def test_a_press_answered_too_late_still_gets_its_answer(bot):
+    """A press replayed after a restart: Telegram refuses to stop its spinner any more."""
+    bot.telegram.failures["answerCallbackQuery"] = (
+        400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+    calls = await bot.press("t:duties.bank")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert calls[1].text.startswith("<b>Konta pārvaldnieks bankā</b>")

@@ -1,0 +1,54 @@
+"""Reload problems reach the admins in Telegram whatever their size: split into messages
+Telegram accepts (≤ 4096 characters; the fake refuses longer ones as Telegram does), the
+first problems listed and the rest counted, and nothing that looks like a secret."""
+
+from __future__ import annotations
+
+import logging
+
+from test_e2e_polling import TOKEN
+
+from bot.knowledge.errors import Problem
+from bot.telegram import admin
+
+LONG_MESSAGE = "unknown key 'Piezīmes par konta pārvaldnieka darbu " * 7 + "'"
+
+
+async def test_a_long_notice_is_split_and_every_part_arrives(bot, caplog):
+    caplog.set_level(logging.WARNING)
+    # 30 problems of ~300 characters: what a large broken edit produces
+    problems = [Problem(f"notes{i:02d}.yaml", i + 1, LONG_MESSAGE) for i in range(30)]
+    assert len(admin.problems_text(problems, "lv")) > 4096
+    await admin.notify_admins(bot.app, problems)  # what the file watcher calls
+    sent = [c for c in bot.telegram.of("sendMessage") if c.chat_id == bot.admin_id]
+    assert len(sent) >= 2
+    assert all(len(c.text) <= 4096 for c in sent)
+    assert not [r for r in caplog.records if "could not notify" in r.getMessage()]
+    text = "\n".join(c.text for c in sent)
+    assert text.startswith("Zināšanu bāze NETIKA pārlādēta")
+    assert [f"notes{i:02d}.yaml:{i + 1}:" in text for i in range(30)] == \
+        [True] * admin.MAX_LISTED + [False] * (30 - admin.MAX_LISTED)
+    assert text.rstrip().endswith(f"… +{30 - admin.MAX_LISTED}")
+
+
+async def test_a_dotenv_saved_as_yaml_sends_no_secret(make_bot, knowledge_copy):
+    bot = await make_bot(knowledge_dir=knowledge_copy)
+    (knowledge_copy / "settings.yaml").write_text(
+        f"{TOKEN}: token\nwebhook_secret: Zx81-very-secret\nDB_URL=postgres://u:pw@h/db: x\n",
+        encoding="utf-8")
+    problems = bot.state.reload()
+    assert problems
+    await admin.notify_admins(bot.app, problems)
+    (note,) = [c for c in bot.telegram.of("sendMessage") if c.chat_id == bot.admin_id]
+    assert "settings.yaml" in note.text
+    assert TOKEN.split(":")[1][:10] not in note.text
+    assert "postgres://u:pw" not in note.text
+
+
+async def test_unanswered_questions_show_no_pasted_secret(bot):
+    await bot.say(f"kā iestatīt TELEGRAM_BOT_TOKEN={TOKEN} botam?", user_id=9)
+    await bot.say("mana parole: password: hunter2hunter2", user_id=9)
+    (msg,) = await bot.command("unanswered", user_id=bot.admin_id)
+    assert "telegram_bot_token=" in msg.text.lower()  # the question is still recognisable
+    assert TOKEN.split(":")[1][:10].lower() not in msg.text.lower()
+    assert "hunter2" not in msg.text
