@@ -1,6 +1,6 @@
 """Fit the matcher's decision (decide.Confidence) on the knowledge base's own questions.
 
-Usage:  python benchmarks/calibrate.py [--max-wrong 0.10] [--max-wrong-users 0.01]
+Usage:  python benchmarks/calibrate.py [--wrong-cost 10] [--max-wrong 0.10] [--max-wrong-users 0.02]
 
 Two kinds of held-out questions, weighed equally:
 - 5-fold cross-validation: each fold hides a fifth of every topic's example questions and
@@ -10,10 +10,12 @@ Two kinds of held-out questions, weighed equally:
 - knowledge/calibration.yaml: users' wording (short questions and long chat messages) that
   the matcher is not given as examples.
 For each weight of the index beside the classifier, a logistic model learns how clear a
-ranking must be to be right; the answer threshold is the lowest that keeps at most
---max-wrong wrong answers among the cross-validation trials, at most --max-wrong-users in
-traffic of calibration questions with 10 % hidden out-of-domain examples mixed in, and 95 %
-of hidden out-of-domain examples refused. Prints the figures with the shipped Confidence
+ranking must be to be right; every answer threshold is then worth its share of right
+answers (a right suggestion half) minus --wrong-cost times its share of wrong answers, on
+both kinds of questions (for calibration questions in traffic with 10 % hidden
+out-of-domain examples mixed in), and must keep at most --max-wrong wrong answers among
+the cross-validation trials, at most --max-wrong-users in that traffic, and 95 % of hidden
+out-of-domain examples refused. Prints the figures with the shipped Confidence
 and with the recommended one (paste that into bot/matcher/decide.py). No evaluation set is
 read.
 """
@@ -53,8 +55,9 @@ def show(name: str, o: Outcomes, u: Outcomes) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--knowledge", default=str(ROOT / "knowledge"))
-    ap.add_argument("--max-wrong", type=float, default=0.10)
-    ap.add_argument("--max-wrong-users", type=float, default=0.01)
+    ap.add_argument("--wrong-cost", type=float, default=Limits().wrong_cost)
+    ap.add_argument("--max-wrong", type=float, default=Limits().max_wrong)
+    ap.add_argument("--max-wrong-users", type=float, default=Limits().max_wrong_users)
     args = ap.parse_args()
     kb = load_knowledge(args.knowledge)
     t0 = time.perf_counter()
@@ -68,7 +71,8 @@ def main() -> None:
         right = sum(rank(t.reading.whole, shipped.index_weight).best == t.expect for t in ts)
         print(f"  best topic right ({name}): {right / max(len(ts), 1):.1%}")
     show("shipped", judge(cv, shipped), judge([*users, *ood], shipped))
-    c, o, u = fit_confidence(cv, users, Limits(max_wrong=args.max_wrong,
+    c, o, u = fit_confidence(cv, users, Limits(wrong_cost=args.wrong_cost,
+                                               max_wrong=args.max_wrong,
                                                max_wrong_users=args.max_wrong_users))
     show("recommended", o, u)
     print("recommended:", c)

@@ -58,7 +58,7 @@ def test_shipped_confidence_keeps_wrong_answers_within_its_limits(
     assert u.traffic_wrong_rate(lim.ood_share) <= lim.max_wrong_users
     assert o.refused / o.out_of_domain >= lim.min_refused
     # and the users' wording (chat messages included) is mostly answered, not just refused
-    assert u.right_rate >= 0.88
+    assert u.right_rate >= 0.8
 
 
 def test_calibration_recommends_the_shipped_confidence(
@@ -74,10 +74,12 @@ def test_calibration_recommends_the_shipped_confidence(
     assert recommended.bias == pytest.approx(shipped.bias, abs=0.02)
 
 
-def test_stricter_limit_never_answers_more_wrongly(trials: tuple[list[Trial], list[Trial]]) -> None:
+def test_dearer_wrong_answers_never_answer_more_wrongly(
+    trials: tuple[list[Trial], list[Trial]]
+) -> None:
     cv, users = trials
-    _, _, loose = fit_confidence(cv, users, Limits(max_wrong_users=0.02))
-    _, _, strict = fit_confidence(cv, users, Limits(max_wrong_users=0.003))
+    _, _, loose = fit_confidence(cv, users, Limits(wrong_cost=1.0))
+    _, _, strict = fit_confidence(cv, users, Limits(wrong_cost=30.0))
     assert strict.answered_wrong + strict.ood_answered <= loose.answered_wrong + loose.ood_answered
     assert strict.right_rate <= loose.right_rate
 

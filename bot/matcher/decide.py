@@ -48,11 +48,11 @@ FEATURES = ("best", "lead", "ood_gap", "index_best", "index_agree", "words", "ro
 class Confidence:
     """How the signals become a decision. Fitted by `benchmarks/calibrate.py`."""
 
-    index_weight: float = 1.5  # the index score's weight beside the classifier's
+    index_weight: float = 1.0  # the index score's weight beside the classifier's
     # One per FEATURES entry.
-    weights: tuple[float, ...] = (0.02, 1.93, 0.31, 2.38, 0.27, 0.45, 0.64, -0.81, -1.1)
-    bias: float = -4.32
-    answer: float = 0.625  # P(best topic is right) needed to answer
+    weights: tuple[float, ...] = (-0.24, 2.35, 0.33, 2.8, 0.63, 0.49, 0.3, -0.99, -1.12)
+    bias: float = -4.49
+    answer: float = 0.7  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own
