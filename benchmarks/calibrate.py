@@ -39,7 +39,8 @@ from bot.matcher.calibrate import (  # noqa: E402
     judge,
     user_trials,
 )
-from bot.matcher.decide import Confidence, rank  # noqa: E402
+from bot.matcher.decide import Confidence  # noqa: E402
+from bot.matcher.ranking import rank  # noqa: E402
 
 
 def show(name: str, o: Outcomes, u: Outcomes) -> None:

@@ -21,8 +21,9 @@ import numpy as np
 
 from ..knowledge.model import LANGS, KnowledgeBase
 from .classifier import TopicClassifier
-from .decide import Arranged, Confidence, Matcher, Reading, arrange, conclude, read, small_talk_words
+from .decide import Arranged, Confidence, Matcher, arrange, conclude
 from .index import Index
+from .reading import Reading, read, small_talk_words
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,27 +22,16 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
-import numpy as np
-
-from ..knowledge.model import LANGS, KnowledgeBase
-from .classifier import TopicClassifier, model_text
+from ..knowledge.model import KnowledgeBase
+from .classifier import TopicClassifier
 from .index import Index, Scored
 from .normalize import has_latvian_letters, is_cyrillic
-from .roles import ROLE_WORDS, names_occupation
-from .segments import clauses, is_question, question_part, sentences
+from .ranking import Ranking, rank
+from .reading import SMALL_TALK, Reading, read, read_clauses, signals, small_talk_words
 
 Outcome = Literal["answer", "suggest", "none"]
-
-# Small talk that may stand around a question; chat.about ("what can you do?") is a
-# question of its own.
-SMALL_TALK = frozenset({"chat.greeting", "chat.thanks", "chat.goodbye"})
-
-FEATURES = ("best", "lead", "ood_gap", "index_best", "index_agree", "words", "role", "foreign",
-            "refusal")
-
 
 @dataclass(frozen=True, slots=True)
 class Confidence:
@@ -62,30 +51,6 @@ class Confidence:
 
 
 @dataclass(frozen=True, slots=True)
-class Ranking:
-    """Both signals for one text, topics ordered by their combined score (best first)."""
-
-    topics: tuple[str, ...]
-    combined: tuple[float, ...]
-    features: tuple[float, ...]
-    index: tuple[Scored, ...]  # the fuzzy index's own ranking (for language and flags)
-    ood_first: bool  # the classifier put "out of domain" above every topic
-    foreign: bool  # the question names another occupation and not this role
-    # The question says exactly what one of the best topic's examples says (and no other
-    # topic's): the knowledge base answers it by its own words.
-    exact: bool = False
-    info: float = 0.0  # how much the question says (index weight of its known words)
-    # The classifier puts this small-talk class above everything, out of domain included:
-    # a greeting with a story around it is still a greeting (and a wrong greeting costs
-    # the user nothing but a help text).
-    small_talk_sure: bool = False
-
-    @property
-    def best(self) -> str | None:
-        return self.topics[0] if self.topics else None
-
-
-@dataclass(frozen=True, slots=True)
 class Decision:
     query: str
     lang: str
@@ -100,185 +65,6 @@ def probability(features: tuple[float, ...], c: Confidence) -> float:
     """The logistic model: P(the best topic is the right one)."""
     z = c.bias + sum(w * x for w, x in zip(c.weights, features, strict=True))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-@dataclass(frozen=True, slots=True)
-class Signals:
-    """What both models say about one text, before they are weighed together."""
-
-    classes: tuple[str, ...]
-    ood: int  # position of the out-of-domain class in `classes` (-1: none)
-    scores: np.ndarray  # classifier decision values, one per class
-    index: tuple[Scored, ...]  # the fuzzy index's ranking
-    words: int  # content words in the text: a long message spreads its scores thinner
-    role: bool  # the text names the role (any of its names, or a bare "manager")
-    foreign: bool  # its question names another occupation, and the message not this role
-    # Classifier scores of the question sentences alone, when the text has other sentences
-    # too (a story's everyday words also fill the off-topic examples: the question decides
-    # whether the message is off-topic).
-    asked: np.ndarray | None = None
-    refusal: float = 0.0  # the refusal model's margin (> 0: off-topic), the question's own if lower
-
-
-def signals(index: Index, classifier: TopicClassifier, text: str,
-            with_index: bool = True) -> Signals:
-    """Both signals for a text (calibration calls this with models trained on folds). The
-    classifier reads the whole message; the index, which matches single example questions,
-    reads only its question sentences when it has other sentences too."""
-    part = question_part(text)
-    asked = part or text
-    ranked = tuple(index.score(asked)) if with_index else ()
-    skeleton = model_text(text)
-    words = skeleton.split()
-    asked_skeleton = model_text(asked) if part else skeleton
-    role = any(w in ROLE_WORDS for w in words)
-    # Another occupation in the question, and this role nowhere in the message.
-    foreign = not role and names_occupation(asked)
-    values = classifier.decide_of(skeleton)
-    asked_values = classifier.decide_of(asked_skeleton) if part else None
-    refusal = float(values[-1] if asked_values is None else min(values[-1], asked_values[-1]))
-    return Signals(classifier.classes, classifier.ood, values[:-1], ranked,
-                   len(words), role, foreign,
-                   asked_values[:-1] if asked_values is not None else None, refusal)
-
-
-@lru_cache(maxsize=8)
-def _small_talk_mask(classes: tuple[str, ...]) -> np.ndarray:
-    return np.array([c in SMALL_TALK for c in classes])
-
-
-def rank(sig: Signals, index_weight: float) -> Ranking:
-    """Topics ordered by classifier score + `index_weight` × index score, and the
-    features that say how clear that order is (pure)."""
-    s, classes, ood = sig.scores, sig.classes, sig.ood
-    comb = s.copy()
-    pos = {c: i for i, c in enumerate(classes)}
-    for r in sig.index:
-        i = pos.get(r.topic)
-        if i is not None:
-            comb[i] += index_weight * r.score
-    if ood >= 0:
-        comb[ood] = -np.inf
-    order = np.argsort(-comb)
-    if ood >= 0:
-        order = order[:-1]  # the out-of-domain class sorts last
-    t1 = int(order[0])
-    if classes[t1] not in SMALL_TALK:
-        # Small talk never competes with a question: a greeting around it is set aside,
-        # so it is neither the runner-up that makes the question look unsure nor a
-        # suggestion.
-        order = order[~_small_talk_mask(classes)[order]]
-    t2 = int(order[1]) if len(order) > 1 else t1
-    ood_score = float(s[ood]) if ood >= 0 else -1.0
-    idx_best = next((r.score for r in sig.index if r.topic == classes[t1]), 0.0)
-    feats = (
-        float(comb[t1]),
-        float(comb[t1] - comb[t2]),
-        float(s[t1] - ood_score),
-        float(idx_best),
-        float(bool(sig.index) and sig.index[0].topic == classes[t1]),
-        math.log1p(sig.words),
-        float(sig.role),
-        float(sig.foreign),
-        sig.refusal,
-    )
-    return Ranking(
-        topics=tuple(classes[i] for i in order[:8]),
-        combined=tuple(float(comb[i]) for i in order[:8]),
-        features=feats,
-        index=sig.index,
-        ood_first=ood >= 0 and int(np.argmax(s)) == ood
-        and (sig.asked is None or int(np.argmax(sig.asked)) == ood),
-        foreign=sig.foreign,
-        exact=bool(sig.index) and sig.index[0].exact and sig.index[0].topic == classes[t1]
-        and not (len(sig.index) > 1 and sig.index[1].exact),
-        info=sig.index[0].info if sig.index else 0.0,
-        small_talk_sure=classes[t1] in SMALL_TALK and int(np.argmax(s)) == t1,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """Everything the models say about one message, in the parts the decision needs:
-    computed once (models required), decided on many times (pure, see `conclude`)."""
-
-    whole: Signals
-    # The message without its small-talk words, when small talk leads and a question is
-    # left ("Sveiki! ... Kādi ir pienākumi? Paldies!"); None otherwise.
-    rest: Signals | None
-    # Each clause of the question sentences (classifier only), when there are two or more,
-    # and whether the clause is itself worded as a question: "plusi un mīnusi", "what are
-    # the duties, and how much do they pay?".
-    clauses: tuple[tuple[Signals, bool], ...]
-
-
-def small_talk_words(kb: KnowledgeBase) -> frozenset[str]:
-    """Words (skeleton form) that the knowledge base uses only in small talk: "sveiki",
-    "paldies", "привет", "пока"… — what a greeting or thanks adds around a question."""
-    talk: set[str] = set()
-    other: set[str] = set()
-    for tid, t in kb.topics.items():
-        for lang in LANGS:
-            for q in (t.title.get(lang), *t.questions[lang]):
-                (talk if tid in SMALL_TALK else other).update(model_text(q).split())
-    return frozenset(talk - other)
-
-
-def without_small_talk(text: str, talk: frozenset[str]) -> str | None:
-    """The message without its small-talk words, or None when it has none or nothing else
-    ("Sveiki! Kādi ir pienākumi? Paldies!" → "Kādi ir pienākumi?")."""
-    kept, dropped = [], False
-    for word in text.split():
-        skeleton = model_text(word).split()
-        if skeleton and all(w in talk for w in skeleton):
-            dropped = True
-        else:
-            kept.append(word)
-    rest = " ".join(kept)
-    return rest if dropped and model_text(rest) else None
-
-
-def read(index: Index, classifier: TopicClassifier, text: str,
-         talk: frozenset[str] = frozenset(), with_clauses: bool = True) -> Reading:
-    """Both signals for the whole message and for the parts that may matter (`talk`: the
-    knowledge base's small-talk words, see `small_talk_words`). Without `with_clauses`
-    the clauses are left for `read_clauses`, wanted only when the message is answered."""
-    whole = signals(index, classifier, text)
-    rest = None
-    if _small_talk_first(whole):
-        stripped = without_small_talk(text, talk)
-        if stripped is not None and is_question(stripped):
-            rest = signals(index, classifier, stripped)
-    return Reading(whole, rest, read_clauses(classifier, text) if with_clauses else ())
-
-
-_MAX_CLAUSES = 6  # two questions are asked side by side, not ten clauses apart
-
-
-def read_clauses(classifier: TopicClassifier, text: str) -> tuple[tuple[Signals, bool], ...]:
-    """The classifier's view of each clause of the question sentences (of every sentence
-    when none reads as a question: "plusi un mīnusi"), when there are two or more, and
-    whether each is worded as a question."""
-    parts = sentences(text)
-    asked = [s for s in parts if s.question] or list(parts)
-    pieces = [cl for s in asked for cl in clauses(s.text)][:_MAX_CLAUSES]
-    if len(pieces) < 2:
-        return ()
-    out = []
-    for cl in pieces:
-        values = classifier.decide_of(model_text(cl))
-        out.append((Signals(classifier.classes, classifier.ood, values[:-1], (), 0, False, False,
-                            None, float(values[-1])), is_question(cl)))
-    return tuple(out)
-
-
-def _small_talk_first(sig: Signals) -> bool:
-    """Small talk leads by either signal (the classifier over topics, or the index)."""
-    s = sig.scores.copy()
-    if sig.ood >= 0:
-        s[sig.ood] = -np.inf
-    return sig.classes[int(np.argmax(s))] in SMALL_TALK or (
-        bool(sig.index) and sig.index[0].topic in SMALL_TALK)
 
 
 @dataclass(frozen=True, slots=True)

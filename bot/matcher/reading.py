@@ -1,0 +1,145 @@
+"""What the models say about one message: both signals for the whole of it, and for the
+parts a chat message is made of (the question without the small talk around it, each
+clause of a question that may ask two things). Computed once per message — the models
+are needed — and decided on many times (decide.conclude is pure), which is how calibration
+tries many decision settings on the same trials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..knowledge.model import LANGS, KnowledgeBase
+from .classifier import TopicClassifier, model_text
+from .index import Index, Scored
+from .roles import ROLE_WORDS, names_occupation
+from .segments import clauses, is_question, question_part, sentences
+
+# Small talk that may stand around a question; chat.about ("what can you do?") is a
+# question of its own.
+SMALL_TALK = frozenset({"chat.greeting", "chat.thanks", "chat.goodbye"})
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What both models say about one text, before they are weighed together."""
+
+    classes: tuple[str, ...]
+    ood: int  # position of the out-of-domain class in `classes` (-1: none)
+    scores: np.ndarray  # classifier decision values, one per class
+    index: tuple[Scored, ...]  # the fuzzy index's ranking
+    words: int  # content words in the text: a long message spreads its scores thinner
+    role: bool  # the text names the role (any of its names, or a bare "manager")
+    foreign: bool  # its question names another occupation, and the message not this role
+    # Classifier scores of the question sentences alone, when the text has other sentences
+    # too (a story's everyday words also fill the off-topic examples: the question decides
+    # whether the message is off-topic).
+    asked: np.ndarray | None = None
+    refusal: float = 0.0  # the refusal model's margin (> 0: off-topic), the question's own if lower
+
+
+def signals(index: Index, classifier: TopicClassifier, text: str,
+            with_index: bool = True) -> Signals:
+    """Both signals for a text (calibration calls this with models trained on folds). The
+    classifier reads the whole message; the index, which matches single example questions,
+    reads only its question sentences when it has other sentences too."""
+    part = question_part(text)
+    asked = part or text
+    ranked = tuple(index.score(asked)) if with_index else ()
+    skeleton = model_text(text)
+    words = skeleton.split()
+    asked_skeleton = model_text(asked) if part else skeleton
+    role = any(w in ROLE_WORDS for w in words)
+    # Another occupation in the question, and this role nowhere in the message.
+    foreign = not role and names_occupation(asked)
+    values = classifier.decide_of(skeleton)
+    asked_values = classifier.decide_of(asked_skeleton) if part else None
+    refusal = float(values[-1] if asked_values is None else min(values[-1], asked_values[-1]))
+    return Signals(classifier.classes, classifier.ood, values[:-1], ranked,
+                   len(words), role, foreign,
+                   asked_values[:-1] if asked_values is not None else None, refusal)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Everything the models say about one message, in the parts the decision needs:
+    computed once (models required), decided on many times (pure, see `conclude`)."""
+
+    whole: Signals
+    # The message without its small-talk words, when small talk leads and a question is
+    # left ("Sveiki! ... Kādi ir pienākumi? Paldies!"); None otherwise.
+    rest: Signals | None
+    # Each clause of the question sentences (classifier only), when there are two or more,
+    # and whether the clause is itself worded as a question: "plusi un mīnusi", "what are
+    # the duties, and how much do they pay?".
+    clauses: tuple[tuple[Signals, bool], ...]
+
+
+def small_talk_words(kb: KnowledgeBase) -> frozenset[str]:
+    """Words (skeleton form) that the knowledge base uses only in small talk: "sveiki",
+    "paldies", "привет", "пока"… — what a greeting or thanks adds around a question."""
+    talk: set[str] = set()
+    other: set[str] = set()
+    for tid, t in kb.topics.items():
+        for lang in LANGS:
+            for q in (t.title.get(lang), *t.questions[lang]):
+                (talk if tid in SMALL_TALK else other).update(model_text(q).split())
+    return frozenset(talk - other)
+
+
+def without_small_talk(text: str, talk: frozenset[str]) -> str | None:
+    """The message without its small-talk words, or None when it has none or nothing else
+    ("Sveiki! Kādi ir pienākumi? Paldies!" → "Kādi ir pienākumi?")."""
+    kept, dropped = [], False
+    for word in text.split():
+        skeleton = model_text(word).split()
+        if skeleton and all(w in talk for w in skeleton):
+            dropped = True
+        else:
+            kept.append(word)
+    rest = " ".join(kept)
+    return rest if dropped and model_text(rest) else None
+
+
+def read(index: Index, classifier: TopicClassifier, text: str,
+         talk: frozenset[str] = frozenset(), with_clauses: bool = True) -> Reading:
+    """Both signals for the whole message and for the parts that may matter (`talk`: the
+    knowledge base's small-talk words, see `small_talk_words`). Without `with_clauses`
+    the clauses are left for `read_clauses`, wanted only when the message is answered."""
+    whole = signals(index, classifier, text)
+    rest = None
+    if _small_talk_first(whole):
+        stripped = without_small_talk(text, talk)
+        if stripped is not None and is_question(stripped):
+            rest = signals(index, classifier, stripped)
+    return Reading(whole, rest, read_clauses(classifier, text) if with_clauses else ())
+
+
+_MAX_CLAUSES = 6  # two questions are asked side by side, not ten clauses apart
+
+
+def read_clauses(classifier: TopicClassifier, text: str) -> tuple[tuple[Signals, bool], ...]:
+    """The classifier's view of each clause of the question sentences (of every sentence
+    when none reads as a question: "plusi un mīnusi"), when there are two or more, and
+    whether each is worded as a question."""
+    parts = sentences(text)
+    asked = [s for s in parts if s.question] or list(parts)
+    pieces = [cl for s in asked for cl in clauses(s.text)][:_MAX_CLAUSES]
+    if len(pieces) < 2:
+        return ()
+    out = []
+    for cl in pieces:
+        values = classifier.decide_of(model_text(cl))
+        out.append((Signals(classifier.classes, classifier.ood, values[:-1], (), 0, False, False,
+                            None, float(values[-1])), is_question(cl)))
+    return tuple(out)
+
+
+def _small_talk_first(sig: Signals) -> bool:
+    """Small talk leads by either signal (the classifier over topics, or the index)."""
+    s = sig.scores.copy()
+    if sig.ood >= 0:
+        s[sig.ood] = -np.inf
+    return sig.classes[int(np.argmax(s))] in SMALL_TALK or (
+        bool(sig.index) and sig.index[0].topic in SMALL_TALK)
