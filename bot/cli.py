@@ -156,8 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Account-manager Q&A bot (Latvian and Russian). Without a subcommand it "
         "runs the bot: on Telegram when TELEGRAM_BOT_TOKEN is set, else as a terminal chat.",
     )
-    parser.add_argument("--knowledge", help="knowledge directory (default: $KNOWLEDGE_DIR "
-                        "or knowledge/)")
+    parser.add_argument("--knowledge", help="knowledge directory (default: $KNOWLEDGE_DIR, "
+                        "else the knowledge base shipped with the bot)")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("ask", help="answer questions as the bot would")

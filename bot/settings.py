@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import resources
+
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
 
 
@@ -50,6 +52,13 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def knowledge_dir(env: Mapping[str, str] | None = None) -> Path:
+    """KNOWLEDGE_DIR, else the knowledge base shipped with the bot (wherever it runs from)."""
+    e = os.environ if env is None else env
+    raw = e.get("KNOWLEDGE_DIR", "").strip()
+    return Path(raw) if raw else resources.knowledge_dir()
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -93,7 +102,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         api_base_url=e.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org/bot",
         admin_ids=frozenset(admins),
         data_dir=Path(e.get("DATA_DIR", "").strip() or "data"),
-        knowledge_dir=Path(e.get("KNOWLEDGE_DIR", "").strip() or "knowledge"),
+        knowledge_dir=knowledge_dir(e),
         webhook_url=webhook_url,
         webhook_secret=secret,
         port=_int("PORT", e.get("PORT", "").strip() or "8080", 1, 65535),

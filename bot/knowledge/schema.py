@@ -1,7 +1,8 @@
 """JSON Schema validation of one knowledge file, with errors an admin can act on.
 
-The schema lives in knowledge/schema.json so editors (yaml-language-server) can use the
-same file for autocompletion; here its terse errors become plain sentences with a line.
+The schema lives in knowledge/schema.json (shipped inside the package too, see
+bot.resources) so editors (yaml-language-server) can use the same file for
+autocompletion; here its terse errors become plain sentences with a line.
 """
 
 from __future__ import annotations
@@ -15,14 +16,10 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from ..resources import schema_path
 from .errors import Problem
 from .yamlsource import YamlDocument
 
-_HERE = Path(__file__).resolve()
-SCHEMA_CANDIDATES = (
-    _HERE.parents[2] / "knowledge" / "schema.json",
-    Path.cwd() / "knowledge" / "schema.json",
-)
 _LANG_NAMES = {"lv": "Latvian (lv)", "ru": "Russian (ru)"}
 
 
@@ -30,14 +27,6 @@ _LANG_NAMES = {"lv": "Latvian (lv)", "ru": "Russian (ru)"}
 def _validator(path: str) -> Draft202012Validator:
     schema = json.loads(Path(path).read_text(encoding="utf-8"))
     return Draft202012Validator(schema)
-
-
-def schema_path() -> Path:
-    """The shipped schema (the code's contract, not something an admin edits)."""
-    for p in SCHEMA_CANDIDATES:
-        if p.is_file():
-            return p
-    raise FileNotFoundError("knowledge/schema.json not found next to the bot package")
 
 
 def _where(path: tuple[Any, ...]) -> str:
