@@ -32,9 +32,11 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from ..i18n import gettext_for
+from ..knowledge.errors import Problem
 from ..settings import Settings
 from ..state import KnowledgeState
 from ..storage import Storage
+from ..watcher import KnowledgeWatcher
 from . import admin, handlers
 from .services import Services
 
@@ -165,20 +167,19 @@ async def _set_commands(app: Application) -> None:
             log.warning("set_my_commands(%s) failed: %s", lang, type(exc).__name__)
 
 
-async def _watch_knowledge(app: Application) -> None:
-    """Reload when a knowledge file changes; bad edits are reported, never served."""
-    from watchfiles import awatch
-
+def _start_watcher(app: Application) -> KnowledgeWatcher:
+    """Reload when a knowledge file changes; bad edits are reported to the admins, never
+    served. The watcher thread hands problems to the event loop while it runs."""
     s: Services = app.bot_data["svc"]
-    try:
-        async for _changes in awatch(s.state.directory, debounce=800, step=200):
-            problems = await asyncio.to_thread(s.state.reload)
-            if problems:
-                await admin.notify_admins(app, problems)
-    except asyncio.CancelledError:
-        raise
-    except Exception as exc:
-        log.error("knowledge watcher stopped: %s", exc)
+    loop = asyncio.get_running_loop()
+
+    def report(problems: list[Problem]) -> None:
+        if not loop.is_closed():
+            asyncio.run_coroutine_threadsafe(admin.notify_admins(app, problems), loop)
+
+    watcher = KnowledgeWatcher(s.state, report)
+    watcher.start()
+    return watcher
 
 
 async def _heartbeat(app: Application, path: Path) -> None:
@@ -201,13 +202,16 @@ async def _heartbeat(app: Application, path: Path) -> None:
 async def _post_init(app: Application) -> None:
     s: Services = app.bot_data["svc"]
     await _set_commands(app)
-    tasks = app.bot_data.setdefault("tasks", [])
     if app.bot_data.get("watch", True):
-        tasks.append(asyncio.get_running_loop().create_task(_watch_knowledge(app)))
+        app.bot_data["watcher"] = _start_watcher(app)
+    tasks = app.bot_data.setdefault("tasks", [])
     tasks.append(asyncio.get_running_loop().create_task(_heartbeat(app, s.settings.heartbeat)))
 
 
 async def _post_shutdown(app: Application) -> None:
+    watcher: KnowledgeWatcher | None = app.bot_data.get("watcher")
+    if watcher is not None:
+        watcher.stop()
     for task in app.bot_data.get("tasks", []):
         task.cancel()
     s: Services = app.bot_data["svc"]
