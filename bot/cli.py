@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 from .knowledge.errors import KnowledgeInvalid
 from .knowledge.loader import load_knowledge
 from .knowledge.model import KnowledgeBase
-from .settings import SettingsError, load_settings
+from .settings import Settings, SettingsError, load_settings
 
 
 def _fail(message: str) -> int:
@@ -132,33 +133,69 @@ def cmd_links(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_to_stderr(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _stop_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _serve_telegram(settings: Settings, knowledge: str | None) -> int:
+    """Load the knowledge base and run on Telegram; a startup failure is one line (exit 1).
+    SIGINT/SIGTERM at any moment end the process with exit code 0."""
+    from .state import KnowledgeState
+    from .telegram.app import run_telegram
+    from .telegram.startup import StartupFailed
+
+    for sig in (signal.SIGINT, signal.SIGTERM):  # until python-telegram-bot takes them over
+        signal.signal(sig, _stop_quietly)
+    state = KnowledgeState(Path(knowledge) if knowledge else settings.knowledge_dir)
+    try:
+        return run_telegram(settings, state)
+    except StartupFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _log_to_stderr(settings.log_level)
+    if settings.token is not None:
+        return _serve_telegram(settings, args.knowledge)
+    from .localchat import run as local_run
     from .state import KnowledgeState
 
-    state = KnowledgeState(Path(args.knowledge) if args.knowledge else settings.knowledge_dir)
+    logging.getLogger().setLevel(logging.WARNING)
+    return local_run(KnowledgeState(Path(args.knowledge) if args.knowledge
+                                    else settings.knowledge_dir))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Telegram only: a deployment without a token must fail, never chat with no one."""
+    settings = load_settings()
     if settings.token is None:
-        from .localchat import run as local_run
-
-        logging.getLogger().setLevel(logging.WARNING)
-        return local_run(state)
-    from .telegram.app import run_telegram
-
-    return run_telegram(settings, state)
+        return _fail("TELEGRAM_BOT_TOKEN is not set: `serve` runs the bot on Telegram only "
+                     "(without a token, `python -m bot` starts the terminal chat)")
+    _log_to_stderr(settings.log_level)
+    return _serve_telegram(settings, args.knowledge)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Account-manager Q&A bot (Latvian and Russian). Without a subcommand it "
-        "runs the bot: on Telegram when TELEGRAM_BOT_TOKEN is set, else as a terminal chat.",
+        "runs the bot: on Telegram when TELEGRAM_BOT_TOKEN is set, else as a terminal chat. "
+        "`serve` runs it on Telegram only (for deployments).",
     )
     parser.add_argument("--knowledge", help="knowledge directory (default: $KNOWLEDGE_DIR, "
                         "else the knowledge base shipped with the bot)")
     sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("serve", help="run on Telegram; exit 2 if TELEGRAM_BOT_TOKEN is missing "
+                       "(never the terminal chat)")
+    p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("ask", help="answer questions as the bot would")
     p.add_argument("question", nargs="*", help="questions; '-' reads one per line from stdin")

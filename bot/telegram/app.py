@@ -305,13 +305,29 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
 
 
 def run_telegram(settings: Settings, state: KnowledgeState) -> int:
-    """Long polling by default; a webhook with a secret token when WEBHOOK_URL is set."""
+    """Long polling by default; a webhook with a secret token when WEBHOOK_URL is set.
+
+    Telegram is reached first (bot.telegram.startup: retried while unreachable, one line
+    when refused), then python-telegram-bot runs on the same event loop and handles
+    SIGINT/SIGTERM. Raises StartupFailed."""
+    from .startup import StartupFailed, connect_until_stopped
+
     install_log_redaction(settings.token)
     app = build_application(settings, state)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    if not connect_until_stopped(loop, app, settings):
+        loop.run_until_complete(app.shutdown())
+        loop.close()
+        return 0
     log.info("starting on Telegram (%s)", "webhook" if settings.webhook_url else "polling")
     if settings.webhook_url:
         app.bot_data["webhook"] = True
-        app.run_webhook(**webhook_options(settings))
+        try:
+            app.run_webhook(**webhook_options(settings))
+        except OSError as exc:  # the port is taken or not ours to bind
+            raise StartupFailed(f"cannot listen for the webhook on port {settings.port}: "
+                                f"{exc.strerror or exc}") from None
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
