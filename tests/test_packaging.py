@@ -1,9 +1,10 @@
 """The installed package works from any directory, as a user who runs `pip install` gets it.
 
 The sdist and the wheel are built as a release would build them (PyPA `build`: the sdist
-first, then the wheel from the unpacked sdist), the wheel is installed with its
-dependencies into a fresh virtual environment, and the console script runs from an empty
-temporary directory with no setting in the environment.
+first, then the wheel from the unpacked sdist), the wheel is installed into a fresh virtual
+environment the way the Dockerfile installs it (constraints.txt, then the wheel with
+--no-index), and the console script runs from an empty temporary directory with no setting
+in the environment.
 """
 
 from __future__ import annotations
@@ -66,7 +67,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     (sdist,) = dist.glob("*.tar.gz")
     env_dir = root / "venv"
     venv.create(env_dir, with_pip=True)
-    subprocess.run([str(env_dir / "bin" / "pip"), "install", "--quiet", str(wheel)],
+    pip = str(env_dir / "bin" / "pip")
+    # The Dockerfile's two steps: the pinned dependencies, then the wheel with --no-index
+    # (fails if constraints.txt misses a dependency or pins one the wheel does not accept).
+    subprocess.run([pip, "install", "--quiet", "--requirement", str(REPO / "constraints.txt")],
+                   check=True, capture_output=True, timeout=600)
+    subprocess.run([pip, "install", "--quiet", "--no-index", str(wheel)],
                    check=True, capture_output=True, timeout=600)
     cwd = root / "elsewhere"
     cwd.mkdir()
