@@ -13,7 +13,9 @@ from pathlib import Path
 from .knowledge.errors import KnowledgeInvalid
 from .knowledge.loader import load_knowledge
 from .knowledge.model import KnowledgeBase
-from .settings import Settings, SettingsError, load_settings
+from .settings import Settings, SettingsError, bot_username, knowledge_dir, load_settings
+
+MAX_PROBLEMS = 20  # listed per bad input file; the rest are counted
 
 
 def _fail(message: str) -> int:
@@ -21,15 +23,19 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _knowledge_dir(directory: str | None) -> str:
+    """--knowledge, else KNOWLEDGE_DIR, else the shipped knowledge; the tools read no other
+    setting, so a bad one they do not use (ADMIN_IDS…) never stops them."""
+    return directory or str(knowledge_dir())
+
+
 def _load(directory: str | None) -> KnowledgeBase:
-    settings_dir = directory or str(load_settings().knowledge_dir)
-    return load_knowledge(settings_dir)
+    return load_knowledge(_knowledge_dir(directory))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .conversation import ask as converse
     from .matcher.decide import Matcher
-    from .replies import decision_reply
     from .state import Served
 
     kb = _load(args.knowledge)
@@ -45,7 +51,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for q in questions:
         answered = converse(served, q, args.lang or "lv", fixed_lang=bool(args.lang))
         d = answered.decision
-        reply = decision_reply(kb, d)
+        reply = answered.reply
         if args.json:
             print(json.dumps({
                 "query": q,
@@ -66,14 +72,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate, load_cases
+    from .evaluation import CasesInvalid, evaluate, load_cases
     from .matcher.decide import Matcher
 
+    if args.min_accuracy is not None and not 0 <= args.min_accuracy <= 1:
+        return _fail(f"--min-accuracy is a fraction between 0 and 1 (0.95 means 95 %), "
+                     f"got {args.min_accuracy:g}")
     kb = _load(args.knowledge)
     try:
-        cases = load_cases(args.file)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return _fail(f"cannot read {args.file}: {exc}")
+        cases = load_cases(args.file, kb.topics)
+    except CasesInvalid as exc:
+        for p in exc.problems[:MAX_PROBLEMS]:
+            print(f"error: {p}", file=sys.stderr)
+        if len(exc.problems) > MAX_PROBLEMS:
+            print(f"error: … and {len(exc.problems) - MAX_PROBLEMS} more", file=sys.stderr)
+        return 2
     report = evaluate(kb, Matcher(kb), cases)
     s = report.summary()
     if args.json:
@@ -106,8 +119,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import run_check, summary_lines
 
-    directory = args.knowledge or str(load_settings().knowledge_dir)
-    res = run_check(directory)
+    res = run_check(_knowledge_dir(args.knowledge))
     if args.json:
         print(json.dumps(res.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -125,8 +137,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_links(args: argparse.Namespace) -> int:
     from .replies import deep_link
 
+    username = bot_username(args.username)
+    if username is None:
+        return _fail("links need the bot's username: give --username or set BOT_USERNAME")
     kb = _load(args.knowledge)
-    username = args.username or load_settings().bot_username or "YourBot"
     for s in kb.sections:
         for tid in s.topic_ids:
             print(f"{tid}\t{deep_link(username, tid)}")

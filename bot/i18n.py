@@ -41,6 +41,10 @@ def translations(lang: str) -> gettext.NullTranslations:
         return gettext.NullTranslations()
 
 
+def N_(message: str) -> str:  # noqa: N802 - marks a string for pybabel extract only
+    return message
+
+
 def gettext_for(lang: str, message: str) -> str:
     return translations(lang).gettext(message)
 

@@ -61,6 +61,22 @@ def knowledge_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(raw) if raw else resources.knowledge_dir()
 
 
+_USERNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")  # BotFather's rule
+
+
+def bot_username(raw: str | None = None, env: Mapping[str, str] | None = None) -> str | None:
+    """A bot username as given (`raw`) or in BOT_USERNAME, without a leading '@'; None if
+    neither is set. SettingsError when it cannot be a bot's username."""
+    e = os.environ if env is None else env
+    name = (raw if raw is not None else e.get("BOT_USERNAME", "")).strip().removeprefix("@")
+    if not name:
+        return None
+    if not _USERNAME_RE.fullmatch(name):
+        raise SettingsError(f"{name!r} is not a bot username: 5–32 letters, digits and _, "
+                            "starting with a letter and ending in 'bot' (as BotFather gave it)")
+    return name
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Parse and check every setting; raise SettingsError with a one-line explanation."""
     e = os.environ if env is None else env
@@ -107,6 +123,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_secret=secret,
         port=_int("PORT", e.get("PORT", "").strip() or "8080", 1, 65535),
         rate_limit_overall=rate,
-        bot_username=(e.get("BOT_USERNAME", "").strip().lstrip("@") or None),
+        bot_username=bot_username(env=e),
         log_level=level,
     )
