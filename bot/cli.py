@@ -125,8 +125,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         for p in res.errors:
             print(f"ERROR {p}")
-        for p in res.warnings:
-            print(f"warning {p}")
+        if args.verbose:
+            for p in res.warnings:
+                print(f"warning {p}")
+        elif res.warnings:
+            print(f"{len(res.warnings)} warnings (thin topics, questions that match another "
+                  "topic better…): `python -m bot check --verbose` lists them")
         for line in summary_lines(res):
             print(line)
         print(("OK" if res.ok else "FAILED") + f": {len(res.errors)} errors, "
@@ -227,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate and lint the knowledge base")
     p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.add_argument("--verbose", action="store_true", help="list every warning (by default "
+                   "only their count is printed, after the errors)")
     p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 

@@ -36,6 +36,24 @@ def _where(path: tuple[Any, ...]) -> str:
     return "".join(parts).lstrip(".") or "top level"
 
 
+def _not_text(value: Any) -> str:
+    """Why YAML did not read a value as text, and how to write it so it does."""
+    if isinstance(value, bool):
+        return ("a yes/no word (yes, no, on, off, true, false) is read by YAML as "
+                f"{str(value).lower()}, not as text: put it in quotes, like 'no'")
+    if isinstance(value, int | float):
+        return f"{value!r} is read by YAML as a number, not as text: put it in quotes"
+    if value is None:
+        return "the text is empty (a '-' or a key with nothing after it)"
+    if isinstance(value, dict):
+        key = next(iter(value), "")
+        return (f"'{key}: …' is read by YAML as a key and a value because of the ': ' "
+                "inside: put the whole text in quotes")
+    if isinstance(value, list):
+        return "a list where one text is expected"
+    return f"expected text, got {value!r}"
+
+
 def _message(err: ValidationError, doc: YamlDocument) -> tuple[int, str]:
     path = tuple(err.absolute_path)
     where = _where(path)
@@ -65,6 +83,8 @@ def _message(err: ValidationError, doc: YamlDocument) -> tuple[int, str]:
                 f"{where}: salary must be a whole number written with digits only, like 40000"
                 f" (got {err.instance!r})"
             )
+        if err.validator_value == "string":
+            return doc.line(path), f"{where}: {_not_text(err.instance)}"
         return doc.line(path), f"{where}: expected {err.validator_value}, got {err.instance!r}"
     if v == "minItems":
         return doc.line(path), f"{where}: the list is empty"
