@@ -51,16 +51,23 @@ class Terminal:
     def type(self, keys: str) -> None:
         os.write(self.master, keys.encode())
 
-    def wait_for(self, text: str, timeout: float = 30) -> bool:
+    def wait_for(self, text: str, timeout: float = 30, since: int = 0) -> bool:
+        """True once `text` is on the screen (after its first `since` bytes)."""
         deadline = time.monotonic() + timeout
-        while text.encode() not in self.screen and time.monotonic() < deadline:
+        while text.encode() not in self.screen[since:] and time.monotonic() < deadline:
             ready, _, _ = select.select([self.master], [], [], 0.1)
             if ready:
                 try:
                     self.screen += os.read(self.master, 65536)
                 except OSError:  # the process has ended
                     break
-        return text.encode() in self.screen
+        return text.encode() in self.screen[since:]
+
+    def prompt(self, since: int = 0) -> None:
+        """Wait for the "> " prompt: keys typed before readline has set the terminal up
+        would go through the terminal's own line handling (a Ctrl-D there can be lost)."""
+        assert self.wait_for("> ", since=since), self.screen
+        time.sleep(0.3)
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -72,12 +79,13 @@ class Terminal:
 def test_arrow_keys_edit_the_line_at_a_terminal() -> None:
     term = Terminal()
     try:
-        assert term.wait_for("> "), term.screen
+        term.prompt()
         # "/topcs", two steps left, insert the missing "i": "/topics" with line editing;
         # without it the escape sequences are part of the line and the command is unknown
         term.type("/topcs\x1b[D\x1b[Di\r")
         topics = gettext_for("lv", "Choose a section:")
         assert term.wait_for(topics, 30), term.screen.decode(errors="replace")
+        term.prompt(since=term.screen.index(topics.encode()))
         term.type("\x04")  # Ctrl-D ends the chat
         assert term.wait_for(gettext_for("lv", "Goodbye!"), 30)
         assert term.proc.wait(timeout=10) == 0
