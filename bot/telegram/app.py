@@ -174,7 +174,7 @@ def _start_watcher(app: Application) -> KnowledgeWatcher:
     loop = asyncio.get_running_loop()
 
     def report(problems: list[Problem]) -> None:
-        if not loop.is_closed():
+        if loop.is_running():  # not while stopping: the message could never be sent
             asyncio.run_coroutine_threadsafe(admin.notify_admins(app, problems), loop)
 
     watcher = KnowledgeWatcher(s.state, report)
