@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +13,9 @@ from pathlib import Path
 from .knowledge.errors import KnowledgeInvalid
 from .knowledge.loader import load_knowledge
 from .knowledge.model import KnowledgeBase
-from .settings import SettingsError, load_settings
+from .settings import Settings, SettingsError, bot_username, knowledge_dir, load_settings
+
+MAX_PROBLEMS = 20  # listed per bad input file; the rest are counted
 
 
 def _fail(message: str) -> int:
@@ -20,9 +23,14 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _knowledge_dir(directory: str | None) -> str:
+    """--knowledge, else KNOWLEDGE_DIR, else the shipped knowledge; the tools read no other
+    setting, so a bad one they do not use (ADMIN_IDS…) never stops them."""
+    return directory or str(knowledge_dir())
+
+
 def _load(directory: str | None) -> KnowledgeBase:
-    settings_dir = directory or str(load_settings().knowledge_dir)
-    return load_knowledge(settings_dir)
+    return load_knowledge(_knowledge_dir(directory))
 
 
 def salary_filter_json(kb: KnowledgeBase, filters: Sequence[str]) -> dict[str, object] | None:
@@ -79,14 +87,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate, load_cases
+    from .evaluation import CasesInvalid, evaluate, load_cases
     from .matcher.decide import Matcher
 
+    if args.min_accuracy is not None and not 0 <= args.min_accuracy <= 1:
+        return _fail(f"--min-accuracy is a fraction between 0 and 1 (0.95 means 95 %), "
+                     f"got {args.min_accuracy:g}")
     kb = _load(args.knowledge)
     try:
-        cases = load_cases(args.file)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return _fail(f"cannot read {args.file}: {exc}")
+        cases = load_cases(args.file, kb.topics)
+    except CasesInvalid as exc:
+        for p in exc.problems[:MAX_PROBLEMS]:
+            print(f"error: {p}", file=sys.stderr)
+        if len(exc.problems) > MAX_PROBLEMS:
+            print(f"error: … and {len(exc.problems) - MAX_PROBLEMS} more", file=sys.stderr)
+        return 2
     report = evaluate(kb, Matcher(kb), cases)
     s = report.summary()
     if args.json:
@@ -123,15 +138,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import run_check, summary_lines
 
-    directory = args.knowledge or str(load_settings().knowledge_dir)
-    res = run_check(directory)
+    res = run_check(_knowledge_dir(args.knowledge))
     if args.json:
         print(json.dumps(res.as_json(), ensure_ascii=False, indent=2))
     else:
         for p in res.errors:
             print(f"ERROR {p}")
-        for p in res.warnings:
-            print(f"warning {p}")
+        if args.verbose:
+            for p in res.warnings:
+                print(f"warning {p}")
+        elif res.warnings:
+            print(f"{len(res.warnings)} warnings (thin topics, questions that match another "
+                  "topic better…): `python -m bot check --verbose` lists them")
         for line in summary_lines(res):
             print(line)
         print(("OK" if res.ok else "FAILED") + f": {len(res.errors)} errors, "
@@ -142,41 +160,79 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_links(args: argparse.Namespace) -> int:
     from .replies import deep_link
 
+    username = bot_username(args.username)
+    if username is None:
+        return _fail("links need the bot's username: give --username or set BOT_USERNAME")
     kb = _load(args.knowledge)
-    username = args.username or load_settings().bot_username or "YourBot"
     for s in kb.sections:
         for tid in s.topic_ids:
             print(f"{tid}\t{deep_link(username, tid)}")
     return 0
 
 
+def _log_to_stderr(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _stop_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _serve_telegram(settings: Settings, knowledge: str | None) -> int:
+    """Load the knowledge base and run on Telegram; a startup failure is one line (exit 1).
+    SIGINT/SIGTERM at any moment end the process with exit code 0."""
+    from .state import KnowledgeState
+    from .telegram.app import run_telegram
+    from .telegram.startup import StartupFailed
+
+    for sig in (signal.SIGINT, signal.SIGTERM):  # until python-telegram-bot takes them over
+        signal.signal(sig, _stop_quietly)
+    state = KnowledgeState(Path(knowledge) if knowledge else settings.knowledge_dir)
+    try:
+        return run_telegram(settings, state)
+    except StartupFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _log_to_stderr(settings.log_level)
+    if settings.token is not None:
+        return _serve_telegram(settings, args.knowledge)
+    from .localchat import run as local_run
     from .state import KnowledgeState
 
-    state = KnowledgeState(Path(args.knowledge) if args.knowledge else settings.knowledge_dir)
+    logging.getLogger().setLevel(logging.WARNING)
+    return local_run(KnowledgeState(Path(args.knowledge) if args.knowledge
+                                    else settings.knowledge_dir))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Telegram only: a deployment without a token must fail, never chat with no one."""
+    settings = load_settings()
     if settings.token is None:
-        from .localchat import run as local_run
-
-        logging.getLogger().setLevel(logging.WARNING)
-        return local_run(state)
-    from .telegram.app import run_telegram
-
-    return run_telegram(settings, state)
+        return _fail("TELEGRAM_BOT_TOKEN is not set: `serve` runs the bot on Telegram only "
+                     "(without a token, `python -m bot` starts the terminal chat)")
+    _log_to_stderr(settings.log_level)
+    return _serve_telegram(settings, args.knowledge)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Account-manager Q&A bot (Latvian and Russian). Without a subcommand it "
-        "runs the bot: on Telegram when TELEGRAM_BOT_TOKEN is set, else as a terminal chat.",
+        "runs the bot: on Telegram when TELEGRAM_BOT_TOKEN is set, else as a terminal chat. "
+        "`serve` runs it on Telegram only (for deployments).",
     )
-    parser.add_argument("--knowledge", help="knowledge directory (default: $KNOWLEDGE_DIR "
-                        "or knowledge/)")
+    parser.add_argument("--knowledge", help="knowledge directory (default: $KNOWLEDGE_DIR, "
+                        "else the knowledge base shipped with the bot)")
     sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("serve", help="run on Telegram; exit 2 if TELEGRAM_BOT_TOKEN is missing "
+                       "(never the terminal chat)")
+    p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("ask", help="answer questions as the bot would")
     p.add_argument("question", nargs="*", help="questions; '-' reads one per line from stdin")
@@ -194,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate and lint the knowledge base")
     p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.add_argument("--verbose", action="store_true", help="list every warning (by default "
+                   "only their count is printed, after the errors)")
     p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from . import replies
+from .english import looks_english
 from .knowledge.listing_filters import key
 from .knowledge.model import LANGS, KnowledgeBase
 from .matcher.decide import Decision
@@ -24,11 +25,15 @@ class Answered:
 
 def ask(served: Served, text: str, lang: str, fixed_lang: bool = False) -> Answered:
     """Answer a free-text question; the reply follows the language the user wrote in
-    unless they fixed one with /language."""
+    unless they fixed one with /language. A question in English is told first that the
+    bot speaks Latvian and Russian only."""
     decision = served.matcher.decide(text, fallback_lang=lang)
     if fixed_lang and decision.lang != lang:
         decision = replace(decision, lang=lang)
-    return Answered(decision, replies.decision_reply(served.kb, decision))
+    reply = replies.decision_reply(served.kb, decision)
+    if looks_english(text):
+        reply = replies.with_english_note(reply)
+    return Answered(decision, reply)
 
 
 def act(served: Served, action: str, lang: str) -> Reply | None:

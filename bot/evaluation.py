@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .knowledge.model import KnowledgeBase
+from .knowledge.errors import Problem
+from .knowledge.model import LANGS, KnowledgeBase
+from .knowledge.yamlsource import YamlDocument, read_yaml
 from .matcher.decide import Decision, Matcher
 from .replies import decision_reply
 
@@ -69,14 +70,84 @@ class Result:
         return self.case.expect is None or d.topic not in self.case.expect
 
 
-def load_cases(path: str | Path) -> list[Case]:
-    data: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+class CasesInvalid(ValueError):
+    """An evaluation set that cannot be run; each problem names the file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+CASE_KEYS = ("q", "expect", "lang", "contains")
+_FORMAT = "a YAML list of cases like '- q: ...' with 'expect' and 'lang' (see shared/eval/README.md)"
+
+
+def _case_problems(item: Any, i: int, doc: YamlDocument,
+                   topics: Collection[str] | None) -> list[Problem]:
+    """What is wrong with one case, in plain words (empty when it is fine)."""
+    name, line = doc.name, doc.line((i,))
+    if not isinstance(item, dict):
+        return [Problem(name, line, f"case {i + 1} is not a mapping of {', '.join(CASE_KEYS)}")]
+    out = []
+    for key in item:
+        if key not in CASE_KEYS:
+            hint = difflib.get_close_matches(key, CASE_KEYS, n=1)
+            tip = f" — did you mean '{hint[0]}'?" if hint else ""
+            out.append(Problem(name, doc.key_line((i, key)),
+                               f"unknown key '{key}'{tip} (allowed: {', '.join(CASE_KEYS)})"))
+    q = item.get("q")
+    if not isinstance(q, str) or not q.strip():
+        out.append(Problem(name, doc.line((i, "q")), "the question 'q' is missing or empty "
+                           "(write it in quotes if it is a number or yes/no)"))
+    if "expect" not in item:
+        out.append(Problem(name, line, "'expect' is missing: a topic id, a list of ids, or "
+                           "null for a question the bot must refuse"))
+    else:
+        exp = item["expect"]
+        ids = exp if isinstance(exp, list) else [] if exp is None else [exp]
+        for j, tid in enumerate(ids):
+            where = doc.line((i, "expect", j) if isinstance(exp, list) else (i, "expect"))
+            if not isinstance(tid, str):
+                out.append(Problem(name, where, f"expect: {tid!r} is not a topic id"))
+            elif topics is not None and tid not in topics:
+                hint = difflib.get_close_matches(tid, list(topics), n=1)
+                tip = f" — did you mean '{hint[0]}'?" if hint else ""
+                out.append(Problem(name, where, f"expect: there is no topic '{tid}' in the "
+                                   f"knowledge base{tip}"))
+    if item.get("lang") not in LANGS:
+        got = f" (got {item['lang']!r})" if "lang" in item else ""
+        out.append(Problem(name, doc.line((i, "lang")),
+                           f"'lang' must be {' or '.join(LANGS)}: the reply's language{got}"))
+    contains_ = item.get("contains", [])
+    if contains_ is not None and (not isinstance(contains_, list)
+                                  or not all(isinstance(c, str | int | float) for c in contains_)):
+        out.append(Problem(name, doc.line((i, "contains")),
+                           "'contains' must be a list of texts, like [\"300 000\"]"))
+    return out
+
+
+def load_cases(path: str | Path, topics: Collection[str] | None = None) -> list[Case]:
+    """Read an evaluation set; CasesInvalid (file:line problems) unless every case is
+    well formed and, when `topics` is given, expects only topics that exist."""
+    name = str(path)
+    doc, problems = read_yaml(Path(path), name)
+    if doc is None:
+        raise CasesInvalid(problems)
+    data = doc.data
+    if not isinstance(data, list):
+        raise CasesInvalid([Problem(name, 1, f"this is not an evaluation set: expected {_FORMAT}")])
+    if not data:
+        raise CasesInvalid([Problem(name, 1, "the evaluation set has no cases")])
+    for i, item in enumerate(data):
+        problems += _case_problems(item, i, doc, topics)
+    if problems:
+        raise CasesInvalid(problems)
     cases = []
     for item in data:
-        exp = item.get("expect")
+        exp = item["expect"]
         expect = None if exp is None else tuple(exp) if isinstance(exp, list) else (exp,)
-        cases.append(Case(str(item["q"]), expect, str(item.get("lang", "lv")),
-                          tuple(str(c) for c in item.get("contains", []) or [])))
+        cases.append(Case(item["q"], expect, item["lang"],
+                          tuple(str(c) for c in item.get("contains") or [])))
     return cases
 
 

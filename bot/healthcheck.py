@@ -16,8 +16,24 @@ from .settings import SettingsError, load_settings
 MAX_AGE = 90.0
 
 
+def _max_age(argv: list[str]) -> float | None:
+    """The age limit given on the command line (MAX_AGE without one); None if unusable."""
+    if len(argv) < 2:
+        return MAX_AGE
+    try:
+        value = float(argv[1])
+    except ValueError:
+        return None
+    return value if 0 < value < float("inf") and len(argv) == 2 else None
+
+
 def main(argv: list[str]) -> int:
-    max_age = float(argv[1]) if len(argv) > 1 else MAX_AGE
+    # Docker reads exit codes 0 (healthy) and 1 (unhealthy) only: a bad argument is 1 too.
+    max_age = _max_age(argv)
+    if max_age is None:
+        print(f"unhealthy: usage: python -m bot.healthcheck [max_age_seconds], a positive "
+              f"number (got {' '.join(argv[1:])!r})")
+        return 1
     try:
         path = load_settings().heartbeat
     except SettingsError as exc:

@@ -1,50 +1,48 @@
 """Per-locale gettext catalogs (lv, ru), chosen per reply, never installed globally.
 
-Compiled .mo files are used when present (pybabel compile); otherwise the .po source is
-compiled in memory with Babel, so a fresh checkout works without a build step.
+One way only: the .po files (locales/, shipped inside the package) are read and compiled
+in memory with Babel when a locale is first used. There is no build step and no .mo file
+that could be stale or missing; `tests/test_catalogs.py` checks that every catalog compiles
+and is complete.
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+import logging
 from functools import lru_cache
-from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from .resources import locales_dir
+
 LOCALES = ("lv", "ru")
 DOMAIN = "messages"
 BABEL_LOCALE = {"lv": "lv_LV", "ru": "ru_RU"}
-
-
-def locales_dir() -> Path:
-    """The repository's locales/ folder (next to the package, else the working dir)."""
-    here = Path(__file__).resolve().parents[1] / "locales"
-    return here if here.is_dir() else Path.cwd() / "locales"
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=8)
 def translations(lang: str) -> gettext.NullTranslations:
     """The catalog of a reply language; untranslated strings fall back to English msgids."""
     lang = lang if lang in LOCALES else "lv"
-    base = locales_dir() / lang / "LC_MESSAGES"
-    mo, po = base / f"{DOMAIN}.mo", base / f"{DOMAIN}.po"
+    po = locales_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     try:
-        if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
-            with mo.open("rb") as fh:
-                return gettext.GNUTranslations(fh)
-        if po.is_file():
-            with po.open("rb") as fh:
-                catalog = read_po(fh, locale=lang)
-            buf = io.BytesIO()
-            write_mo(buf, catalog)
-            buf.seek(0)
-            return gettext.GNUTranslations(buf)
-    except (OSError, ValueError):
-        pass
-    return gettext.NullTranslations()
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)
+        buf.seek(0)
+        return gettext.GNUTranslations(buf)
+    except (OSError, ValueError) as exc:
+        log.error("no %s catalog (%s): interface strings stay in English", lang, exc)
+        return gettext.NullTranslations()
+
+
+def N_(message: str) -> str:  # noqa: N802 - marks a string for pybabel extract only
+    return message
 
 
 def gettext_for(lang: str, message: str) -> str:

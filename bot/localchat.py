@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from . import conversation, replies
@@ -29,8 +31,33 @@ def render(reply: Reply) -> tuple[str, list[str]]:
     return "\n".join(lines), actions
 
 
+def _reader(stdin: TextIO, stdout: TextIO) -> Callable[[], str | None]:
+    """A function returning the next line (None at the end). At a terminal it is input()
+    with readline, so arrow keys, Home/End and history work as in a shell; piped input is
+    read as it is."""
+    if stdin is sys.stdin and stdout is sys.stdout and stdin.isatty():
+        with contextlib.suppress(ImportError):  # a Python built without it: plain input()
+            import readline  # noqa: F401 - importing it gives input() line editing
+
+        def read_tty() -> str | None:
+            try:
+                return input("> ")
+            except EOFError:
+                return None
+
+        return read_tty
+
+    def read_pipe() -> str | None:
+        line = stdin.readline()
+        return line if line else None
+
+    return read_pipe
+
+
 def run(state: KnowledgeState, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """Read questions line by line until end of input; numbers pick the offered options."""
+    """Read questions line by line until end of input; numbers pick the offered options.
+    Piped input is echoed ("> question") before its reply, so a transcript shows what each
+    reply answers."""
     lang, fixed = "lv", False
     actions: list[str] = []
 
@@ -43,18 +70,18 @@ def run(state: KnowledgeState, stdin: TextIO = sys.stdin, stdout: TextIO = sys.s
     stdout.write("No TELEGRAM_BOT_TOKEN set: chatting here in the terminal. Set "
                  "TELEGRAM_BOT_TOKEN (see README) to run on Telegram. /help for help, "
                  "Ctrl-D to quit.\n\n")
-    interactive = stdin.isatty()
+    read = _reader(stdin, stdout)
+    echo = not stdin.isatty()
     try:
         while True:
-            if interactive:
-                stdout.write("> ")
-                stdout.flush()
-            line = stdin.readline()
-            if not line:
+            line = read()
+            if line is None:
                 break
             text = line.strip()
             if not text:
                 continue
+            if echo:
+                stdout.write(f"> {text}\n")
             served = state.current
             if text.isdigit() and 1 <= int(text) <= len(actions):
                 action = actions[int(text) - 1]
@@ -73,18 +100,16 @@ def run(state: KnowledgeState, stdin: TextIO = sys.stdin, stdout: TextIO = sys.s
                 show(conversation.salary(served, lang))
             elif command == "/language":
                 show(replies.language_reply(lang))
-            elif command == "/help":
-                show(replies.help_reply(lang))
             elif command in ("/quit", "/exit"):
                 break
-            elif command:
-                show(replies.help_reply(lang))
+            elif command:  # /help, and what this chat does not have (/share, /forget…)
+                show(replies.terminal_help_reply(lang))
             else:
                 answered = conversation.ask(served, text, lang, fixed)
                 if not fixed:
                     lang = answered.decision.lang
                 show(answered.reply)
     except KeyboardInterrupt:
-        pass
+        stdout.write("\n")
     stdout.write(gettext_for(lang, "Goodbye!") + "\n")
     return 0

@@ -11,7 +11,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from .i18n import gettext_for, ngettext_for
+from .i18n import N_, gettext_for, ngettext_for
 from .knowledge.listing_filters import key as filter_key
 from .knowledge.model import KnowledgeBase
 from .knowledge.salary import subset_text
@@ -262,6 +262,27 @@ def help_reply(lang: str) -> Reply:
                    "Commands: /topics — browse, /salary — pay, /language — language, "
                    "/share — link to the last topic, /forget — delete my data.")
     return Reply(text, ((Button(_(lang, "📚 All topics"), "menu"),),), lang)
+
+
+def terminal_help_reply(lang: str) -> Reply:
+    """Help for the terminal chat: only the commands it has (no /share, no /forget: it
+    keeps no data and has no bot to link to)."""
+    text = _(lang, "Just write your question in Latvian or Russian, for example:\n"
+                   "• Kādi ir konta pārvaldnieka pienākumi?\n"
+                   "• Какая зарплата у аккаунт-менеджера?\n\n"
+                   "Commands: /topics — browse, /salary — pay, /language — language. Type the "
+                   "number of an offered option to open it; Ctrl-D ends the chat.")
+    return Reply(text, ((Button(_(lang, "📚 All topics"), "menu"),),), lang)
+
+
+ENGLISH_NOTE = N_("I speak only Latvian and Russian — please ask in one of them.")
+
+
+def with_english_note(reply: Reply) -> Reply:
+    """A reply to a question in English: first say, in English (the message id is the
+    English text) and in the reply's language, which languages the bot speaks."""
+    note = f"{html.escape(ENGLISH_NOTE)}\n{html.escape(_(reply.lang, ENGLISH_NOTE))}"
+    return Reply(f"{note}\n\n{reply.text}", reply.buttons, reply.lang, reply.topic)
 
 
 def language_reply(lang: str) -> Reply:

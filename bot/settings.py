@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import resources
+
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
 
 
@@ -75,6 +77,29 @@ def _admin_ids(raw: str) -> frozenset[int]:
     return frozenset(admins)
 
 
+def knowledge_dir(env: Mapping[str, str] | None = None) -> Path:
+    """KNOWLEDGE_DIR, else the knowledge base shipped with the bot (wherever it runs from)."""
+    e = os.environ if env is None else env
+    raw = e.get("KNOWLEDGE_DIR", "").strip()
+    return Path(raw) if raw else resources.knowledge_dir()
+
+
+_USERNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")  # BotFather's rule
+
+
+def bot_username(raw: str | None = None, env: Mapping[str, str] | None = None) -> str | None:
+    """A bot username as given (`raw`) or in BOT_USERNAME, without a leading '@'; None if
+    neither is set. SettingsError when it cannot be a bot's username."""
+    e = os.environ if env is None else env
+    name = (raw if raw is not None else e.get("BOT_USERNAME", "")).strip().removeprefix("@")
+    if not name:
+        return None
+    if not _USERNAME_RE.fullmatch(name):
+        raise SettingsError(f"{name!r} is not a bot username: 5–32 letters, digits and _, "
+                            "starting with a letter and ending in 'bot' (as BotFather gave it)")
+    return name
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Parse and check every setting; raise SettingsError with a one-line explanation."""
     e = os.environ if env is None else env
@@ -108,12 +133,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         api_base_url=e.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org/bot",
         admin_ids=admins,
         data_dir=Path(e.get("DATA_DIR", "").strip() or "data"),
-        knowledge_dir=Path(e.get("KNOWLEDGE_DIR", "").strip() or "knowledge"),
+        knowledge_dir=knowledge_dir(e),
         webhook_url=webhook_url,
         webhook_secret=secret,
         port=_int("PORT", e.get("PORT", "").strip() or "8080", 1, 65535),
         rate_limit_overall=rate,
-        bot_username=(e.get("BOT_USERNAME", "").strip().lstrip("@") or None),
+        bot_username=bot_username(env=e),
         log_level=level,
         replay_max_age=_int("REPLAY_MAX_AGE", e.get("REPLAY_MAX_AGE", "").strip() or "3600",
                             0, 86_400),

@@ -44,7 +44,7 @@ def _broken_yaml(d: Path) -> Fault:
     i = next(n for n, line in enumerate(lines) if "lv: Konta pārvaldnieks bankā" in line)
     lines[i] = "      lv: [Konta pārvaldnieks bankā\n"
     path.write_text("".join(lines), encoding="utf-8")
-    return "duties.yaml", (i + 1, i + 2), "YAML syntax error"  # PyYAML may see it late
+    return "duties.yaml", (i + 1, i + 2), "a [list] is not closed"  # PyYAML may see it late
 
 
 def _deleted(d: Path) -> Fault:

@@ -138,7 +138,7 @@ def test_yaml_syntax_error(small_kb: SmallKb) -> None:
     # an unquoted text with ": " in it — the classic YAML slip
     text = edit(d / "demo.yaml", "      lv: Alga ir atkarīga no pārdošanas apjoma.",
                 "      lv: Alga: atkarīga no pārdošanas apjoma.")
-    p = find(rejected(d), "YAML syntax error")
+    p = find(rejected(d), "a ': ' (colon and space) inside a text: put the whole text in quotes")
     assert (p.file, p.line) == ("demo.yaml", line_of(text, "lv: Alga: atkarīga"))
 
 

@@ -19,14 +19,16 @@ import pytest
 from live_telegram import (
     ADMIN_ID,
     ADMIN_USERNAME,
+    FaultPlan,
     LiveBot,
     Reset,
     callback,
     live_bot,
     message,
+    start_server,
 )
 from telegram.error import BadRequest, NetworkError
-from test_e2e_polling import TOKEN
+from test_e2e_polling import TOKEN, FakeBotAPI
 
 from bot.settings import SettingsError, load_settings
 from bot.state import KnowledgeState
@@ -256,12 +258,26 @@ def test_run_telegram_starts_the_webhook_with_the_secret(monkeypatch: pytest.Mon
         seen.update(tg_app.webhook_options(settings))
 
     monkeypatch.setattr(tg_app.webhook, "serve", serve)
+    api = FakeBotAPI()  # run_telegram reaches Telegram (getMe, setWebhook) before serving
+    server = start_server(api, FaultPlan())
     settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "DATA_DIR": str(tmp_path),
+                              "TELEGRAM_API_BASE_URL":
+                                  f"http://127.0.0.1:{server.server_address[1]}/bot",
                               "WEBHOOK_URL": "https://bot.example.invalid",
                               "WEBHOOK_SECRET": "s3cret", "PORT": "8443"})
-    assert tg_app.run_telegram(settings, state) == 0
+    try:
+        assert tg_app.run_telegram(settings, state) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+        # run_webhook (replaced here) would close the loop run_telegram made, and with it
+        # the signal handlers installed while connecting
+        asyncio.get_event_loop_policy().get_event_loop().close()
+        asyncio.set_event_loop(None)
     assert seen["secret_token"] == "s3cret"
     assert seen["webhook_url"] == "https://bot.example.invalid/telegram"
+    (registered,) = [p for m, p in api.calls if m == "setWebhook"]
+    assert registered["secret_token"] == "s3cret"
     with pytest.raises(SettingsError, match="WEBHOOK_SECRET is required"):
         load_settings({"WEBHOOK_URL": "https://bot.example.invalid"})
 

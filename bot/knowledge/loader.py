@@ -20,7 +20,7 @@ from .listing_filters import subset_facts
 from .model import LANGS, KnowledgeBase, Salary, Section, Source, Text, Topic, Vacancy
 from .salary import compute_facts, facts_text
 from .schema import validate
-from .yamlsource import YamlDocument, read_yaml
+from .yamlsource import PathKey, YamlDocument, read_yaml
 
 VACANCY_FILE = "vacancies.yaml"
 _SPACE_RE = re.compile(r"\s+")
@@ -39,6 +39,62 @@ def _text(d: dict[str, Any]) -> Text:
 
 def _question_key(q: str) -> str:
     return _SPACE_RE.sub(" ", q.casefold()).strip(" ?!.")
+
+
+def _joined_questions(doc: YamlDocument, path: PathKey, texts: Any) -> list[Problem]:
+    """A question is one line. YAML silently joins an over-indented next line to it, and a
+    block (| or >) can hold several lines: either way two questions become one."""
+    out = []
+    for j, q in enumerate(texts if isinstance(texts, list) else []):
+        style = doc.block_style(path + (j,))
+        if style is None:
+            continue
+        short = " ".join(str(q).split())
+        short = short if len(short) <= 60 else short[:57] + "…"
+        how = ("continues on the next line (over-indented?), so YAML joins the lines into one"
+               if style == "continued" else f"is a block ('{style}') over several lines")
+        out.append(Problem(doc.name, doc.line(path + (j,)),
+                           f"question '{short}' {how}: write each question on its own "
+                           "'- ' line"))
+    return out
+
+
+def _question_lines(doc: YamlDocument) -> list[Problem]:
+    """Every list of questions in a (schema-valid) file: topics' examples, calibration and
+    out-of-domain questions."""
+    data, out = doc.data, []
+    for i, t in enumerate(data.get("topics") or []):
+        for lang in LANGS:
+            out += _joined_questions(doc, ("topics", i, "questions", lang),
+                                     t.get("questions", {}).get(lang))
+    for tid, by_lang in (data.get("calibration") or {}).items():
+        for lang, qs in by_lang.items():
+            out += _joined_questions(doc, ("calibration", tid, lang), qs)
+    for lang, qs in (data.get("out_of_domain") or {}).items():
+        out += _joined_questions(doc, ("out_of_domain", lang), qs)
+    return out
+
+
+def _id_owners(section_docs: list[YamlDocument]) -> dict[str, tuple[str, int]]:
+    """Which occurrence (file, index) of each topic id is the real one: the first in the
+    file of its own section (the id's prefix), else the first. A copy is then blamed
+    wherever it is, also when its file sorts before the original's."""
+    owners: dict[str, tuple[str, int]] = {}
+    rightful: set[str] = set()
+    seen_sections: set[str] = set()
+    for doc in section_docs:
+        sid = doc.data["section"]
+        if sid in seen_sections:  # reported and skipped by the loader
+            continue
+        seen_sections.add(sid)
+        for i, t in enumerate(doc.data["topics"]):
+            tid = t["id"]
+            own = tid.startswith(sid + ".")
+            if tid not in owners or (own and tid not in rightful):
+                owners[tid] = (doc.name, i)
+                if own:
+                    rightful.add(tid)
+    return owners
 
 
 def load_knowledge(
@@ -61,6 +117,7 @@ def load_knowledge(
             schema_problems = validate(doc)
             problems += schema_problems
             if not schema_problems:
+                problems += _question_lines(doc)
                 docs.append(doc)
     if problems:
         raise KnowledgeInvalid(problems)
@@ -81,6 +138,7 @@ def load_knowledge(
     question_seen: dict[str, tuple[str, int, str]] = {}
     related_refs: list[tuple[str, int, str, str]] = []
 
+    owners = _id_owners(section_docs)
     for doc in section_docs:
         data = doc.data
         sid = data["section"]
@@ -97,10 +155,12 @@ def load_knowledge(
                 problems.append(Problem(doc.name, doc.line(("topics", i, "id")),
                                         f"topic id '{tid}' must start with '{sid}.' "
                                         f"(the section of this file)"))
-            if tid in topics:
+            owner = owners[tid]
+            if owner != (doc.name, i):
+                owner_doc = next(d for d in section_docs if d.name == owner[0])
                 problems.append(Problem(doc.name, doc.line(("topics", i, "id")),
-                                        f"duplicate topic id '{tid}' (first defined at "
-                                        f"{topics[tid].source})"))
+                                        f"duplicate topic id '{tid}' (also at {owner[0]}:"
+                                        f"{owner_doc.line(('topics', owner[1]))})"))
                 continue
             for lang in LANGS:
                 for j, q in enumerate(t["questions"][lang]):

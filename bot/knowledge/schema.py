@@ -1,7 +1,8 @@
 """JSON Schema validation of one knowledge file, with errors an admin can act on.
 
-The schema lives in knowledge/schema.json so editors (yaml-language-server) can use the
-same file for autocompletion; here its terse errors become plain sentences with a line.
+The schema lives in knowledge/schema.json (shipped inside the package too, see
+bot.resources) so editors (yaml-language-server) can use the same file for
+autocompletion; here its terse errors become plain sentences with a line.
 """
 
 from __future__ import annotations
@@ -16,14 +17,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from ..redact import excerpt
+from ..resources import schema_path
 from .errors import Problem
 from .yamlsource import YamlDocument
 
-_HERE = Path(__file__).resolve()
-SCHEMA_CANDIDATES = (
-    _HERE.parents[2] / "knowledge" / "schema.json",
-    Path.cwd() / "knowledge" / "schema.json",
-)
 _LANG_NAMES = {"lv": "Latvian (lv)", "ru": "Russian (ru)"}
 
 
@@ -33,19 +30,29 @@ def _validator(path: str) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-def schema_path() -> Path:
-    """The shipped schema (the code's contract, not something an admin edits)."""
-    for p in SCHEMA_CANDIDATES:
-        if p.is_file():
-            return p
-    raise FileNotFoundError("knowledge/schema.json not found next to the bot package")
-
-
 def _where(path: tuple[Any, ...]) -> str:
     parts = []
     for p in path:
         parts.append(f"[{p + 1}]" if isinstance(p, int) else f".{p}")
     return "".join(parts).lstrip(".") or "top level"
+
+
+def _not_text(value: Any) -> str:
+    """Why YAML did not read a value as text, and how to write it so it does."""
+    if isinstance(value, bool):
+        return ("a yes/no word (yes, no, on, off, true, false) is read by YAML as "
+                f"{str(value).lower()}, not as text: put it in quotes, like 'no'")
+    if isinstance(value, int | float):
+        return f"{value!r} is read by YAML as a number, not as text: put it in quotes"
+    if value is None:
+        return "the text is empty (a '-' or a key with nothing after it)"
+    if isinstance(value, dict):
+        key = next(iter(value), "")
+        return (f"'{key}: …' is read by YAML as a key and a value because of the ': ' "
+                "inside: put the whole text in quotes")
+    if isinstance(value, list):
+        return "a list where one text is expected"
+    return f"expected text, got {value!r}"
 
 
 def _message(err: ValidationError, doc: YamlDocument) -> tuple[int, str]:
@@ -77,6 +84,8 @@ def _message(err: ValidationError, doc: YamlDocument) -> tuple[int, str]:
                 f"{where}: salary must be a whole number written with digits only, like 40000"
                 f" (got {excerpt(err.instance)})"
             )
+        if err.validator_value == "string":
+            return doc.line(path), f"{where}: {_not_text(err.instance)}"
         return doc.line(path), (f"{where}: expected {err.validator_value}, "
                                 f"got {excerpt(err.instance)}")
     if v == "minItems":

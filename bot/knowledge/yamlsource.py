@@ -69,6 +69,12 @@ class YamlDocument:
         """Line of the key itself for mapping entries (falls back to line())."""
         return self._lines.get(("#key",) + tuple(path), self.line(path))
 
+    def block_style(self, path: PathKey) -> str | None:
+        """How a text that spans lines was written: '|' or '>' (a block), 'continued' (a
+        plain or quoted text going on over the next lines, e.g. an over-indented line that
+        YAML joins to the one above); None for a one-line text."""
+        return _STYLES.get(self._lines.get(("#multi",) + tuple(path), 0))
+
 
 # Tags a knowledge file may carry (implicit or written out): plain YAML values only. Any
 # other tag (!!python/object/apply:…, !!binary, !custom) is refused, not ignored.
@@ -102,13 +108,79 @@ def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], problems: 
     if isinstance(node, yaml.SequenceNode):
         return [_build(n, path + (i,), lines, problems, name, loader)
                 for i, n in enumerate(node.value)]
+    style = getattr(node, "style", None)  # a ScalarNode's
+    if style in ("|", ">"):
+        lines[("#multi",) + path] = 1 if style == "|" else 2
+    elif node.end_mark.line > node.start_mark.line:
+        lines[("#multi",) + path] = 3
     # scalars only, by this document's own loader: its cache of constructed objects goes
     # with it (a module-level constructor kept every value of every load: +3 MB a reload)
     return loader.construct_object(node)
 
 
+_STYLES = {1: "|", 2: ">", 3: "continued"}
+
+
 class _NotReadable(Exception):
     """The path is not a regular file inside the knowledge directory; it was not read."""
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """A UTF-16 byte order mark, or text whose every other byte is NUL (UTF-16 without a
+    mark: what some Windows editors save), rather than a binary file."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    sample = raw[:4000]
+    if len(sample) < 4:
+        return False
+    # ASCII letters leave a NUL in every other byte; Latvian and Cyrillic letters do not,
+    # so count loosely, but only one side may have NULs (binary data has them anywhere).
+    shares = sorted(half.count(0) / len(half) for half in (sample[0::2], sample[1::2]))
+    return shares[1] >= 0.25 and shares[0] <= 0.02
+
+
+# PyYAML's problems, as an admin editing a knowledge file would say them.
+_PLAIN = (
+    ("mapping values are not allowed here",
+     "a ': ' (colon and space) inside a text: put the whole text in quotes"),
+    ("found character '\\t'", "a tab character: indent with spaces only"),
+    ("found a tab character", "a tab character: indent with spaces only"),
+    ("cannot start any token",
+     "a text cannot start with this character ({char}): put the whole text in quotes"),
+    ("found unexpected end of stream",
+     "a quote opened here is never closed: add the closing quote"),
+    ("found unknown escape character",
+     "a backslash in a \"double-quoted\" text: use 'single quotes' or write \\\\"),
+    ("could not find expected ':'",
+     "this line is neither 'key: value' nor a '- ' list item (a missing ':', or a text "
+     "continuing on a line that is indented wrongly?)"),
+    ("expected <block end>",
+     "this line is not indented like the lines above it (keys of one block and '- ' items "
+     "of one list must start in the same column)"),
+    ("did not find expected key",
+     "this line is not indented like the lines above it (keys of one block and '- ' items "
+     "of one list must start in the same column)"),
+    ("did not find expected '-' indicator",
+     "this list item is not indented like the items above it"),
+    ("expected ',' or ']'", "a [list] is not closed with ']' (or an item with ':' needs quotes)"),
+    ("expected ',' or '}'", "a {block} is not closed with '}' (or a text needs quotes)"),
+    ("expected '<document start>'", "this is not a YAML file of keys and values"),
+)
+
+
+def plain_syntax_error(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """Line and plain-words message for a YAML syntax error (the parser's own words, for
+    problems not listed, after 'YAML syntax error:')."""
+    problem = exc.problem or exc.context or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    for needle, plain in _PLAIN:
+        if needle in problem:
+            if needle in ("found unexpected end of stream", "could not find expected ':'") \
+                    and exc.context_mark is not None:
+                mark = exc.context_mark  # where the quote was opened, the line without ':'
+            char = problem.split("'")[1] if "'" in problem else "?"
+            return (mark.line + 1 if mark else 1), plain.format(char=char)
+    return (mark.line + 1 if mark else 1), f"YAML syntax error: {problem}"
 
 
 def _open_inside(path: Path, root: Path) -> int:
@@ -154,8 +226,12 @@ def read_yaml(path: Path, name: str,
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if _looks_utf16(raw):
+            return None, [Problem(name, 1, "the file is UTF-16 text: save it as UTF-8")]
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(name, line, "the file is not UTF-8 text: save it as UTF-8")]
+    if "\x00" in text and _looks_utf16(raw):
+        return None, [Problem(name, 1, "the file is UTF-16 text: save it as UTF-8")]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(name, line, "the file contains a NUL byte (is it binary?)")]
@@ -170,10 +246,8 @@ def _parse(loader: _NoAliasLoader, name: str) -> tuple[YamlDocument | None, list
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        what = exc.problem or exc.context or "invalid YAML"
-        return None, [Problem(name, line, f"YAML syntax error: {what}")]
+        line, what = plain_syntax_error(exc)
+        return None, [Problem(name, line, what)]
     except yaml.YAMLError as exc:
         return None, [Problem(name, 1, f"YAML syntax error: {exc}")]
     except RecursionError:  # not expected with MAX_DEPTH; never let it escape

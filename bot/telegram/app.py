@@ -33,9 +33,11 @@ from telegram.request import BaseRequest, HTTPXRequest
 from ..heartbeat import Heartbeat
 from ..i18n import gettext_for
 from ..journal import UpdateJournal
+from ..knowledge.errors import Problem
 from ..settings import Settings
 from ..state import KnowledgeState
 from ..storage import Storage
+from ..watcher import KnowledgeWatcher
 from . import admin, handlers, webhook
 from .intake import Intake, JournalingProcessor, JournalingRequest
 from .services import Services
@@ -167,20 +169,19 @@ async def _set_commands(app: Application) -> None:
             log.warning("set_my_commands(%s) failed: %s", lang, type(exc).__name__)
 
 
-async def _watch_knowledge(app: Application) -> None:
-    """Reload when a knowledge file changes; bad edits are reported, never served."""
-    from watchfiles import awatch
-
+def _start_watcher(app: Application) -> KnowledgeWatcher:
+    """Reload when a knowledge file changes; bad edits are reported to the admins, never
+    served. The watcher thread hands problems to the event loop while it runs."""
     s: Services = app.bot_data["svc"]
-    try:
-        async for _changes in awatch(s.state.directory, debounce=800, step=200):
-            problems = await asyncio.to_thread(s.state.reload)
-            if problems:
-                await admin.notify_admins(app, problems)
-    except asyncio.CancelledError:
-        raise
-    except Exception as exc:
-        log.error("knowledge watcher stopped: %s", exc)
+    loop = asyncio.get_running_loop()
+
+    def report(problems: list[Problem]) -> None:
+        if loop.is_running():  # not while stopping: the message could never be sent
+            asyncio.run_coroutine_threadsafe(admin.notify_admins(app, problems), loop)
+
+    watcher = KnowledgeWatcher(s.state, report)
+    watcher.start()
+    return watcher
 
 
 async def _heartbeat(app: Application, path: Path) -> None:
@@ -200,13 +201,16 @@ async def _post_init(app: Application) -> None:
     s: Services = app.bot_data["svc"]
     await app.bot_data["intake"].replay(app)  # before the first getUpdates
     await _set_commands(app)
-    tasks = app.bot_data.setdefault("tasks", [])
     if app.bot_data.get("watch", True):
-        tasks.append(asyncio.get_running_loop().create_task(_watch_knowledge(app)))
+        app.bot_data["watcher"] = _start_watcher(app)
+    tasks = app.bot_data.setdefault("tasks", [])
     tasks.append(asyncio.get_running_loop().create_task(_heartbeat(app, s.settings.heartbeat)))
 
 
 async def _post_shutdown(app: Application) -> None:
+    watcher: KnowledgeWatcher | None = app.bot_data.get("watcher")
+    if watcher is not None:
+        watcher.stop()
     for task in app.bot_data.get("tasks", []):
         task.cancel()
     s: Services = app.bot_data["svc"]
@@ -302,13 +306,31 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
 
 
 def run_telegram(settings: Settings, state: KnowledgeState) -> int:
-    """Long polling by default; a webhook with a secret token when WEBHOOK_URL is set."""
+    """Long polling by default; a webhook with a secret token when WEBHOOK_URL is set.
+
+    Telegram is reached first (bot.telegram.startup: retried while unreachable, one line
+    when refused), then python-telegram-bot runs on the same event loop and handles
+    SIGINT/SIGTERM. Raises StartupFailed."""
+    from .startup import StartupFailed, connect_until_stopped
+
     install_log_redaction(settings.token)
     app = build_application(settings, state)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    if not connect_until_stopped(loop, app, settings):
+        loop.run_until_complete(app.shutdown())
+        loop.close()
+        return 0
     log.info("starting on Telegram (%s)", "webhook" if settings.webhook_url else "polling")
     if settings.webhook_url:
         app.bot_data["webhook"] = True
-        asyncio.run(webhook.serve(app, settings))
+        try:
+            loop.run_until_complete(webhook.serve(app, settings))
+        except OSError as exc:  # the port is taken or not ours to bind
+            raise StartupFailed(f"cannot listen for the webhook on port {settings.port}: "
+                                f"{exc.strerror or exc}") from None
+        finally:
+            loop.close()
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

@@ -156,9 +156,9 @@ async def serve(app: Application, settings: Settings,
                                   allowed_updates=options["allowed_updates"])
         await app.start()
         server = make_server(app, intake, settings)
-        server.listen(settings.port, listen)
-        log.info("webhook: listening on %s:%d%s", listen, settings.port, PATH)
         try:
+            server.listen(settings.port, listen)  # OSError: the port is taken or not ours
+            log.info("webhook: listening on %s:%d%s", listen, settings.port, PATH)
             await stop.wait()
         finally:
             server.stop()
