@@ -6,8 +6,9 @@ the hidden ones typed the way users type: an honest estimate of how the matcher 
 wording it has never seen. Users' wording the matcher is never given
 (knowledge/calibration.yaml, long chat messages among them) shows how it does on real
 questions. From both, `fit_confidence` learns how clear a ranking must be to be right
-(`decide.Confidence`) and chooses the answer threshold under explicit limits on wrong
-answers. No evaluation set is involved.
+(`decide.Confidence`) and chooses the answer threshold worth most on users' questions — a
+wrong answer costs several right ones — within explicit limits on wrong answers. No
+evaluation set is involved.
 """
 
 from __future__ import annotations
