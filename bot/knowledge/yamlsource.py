@@ -205,10 +205,11 @@ def _open_inside(path: Path, root: Path) -> int:
     return fd
 
 
-def read_yaml(path: Path, name: str,
-              root: Path | None = None) -> tuple[YamlDocument | None, list[Problem]]:
+def read_yaml(path: Path, name: str, root: Path | None = None,
+              allow_empty: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
     """Read one file; on any problem return (None, problems) and never a partial document.
-    Only a regular file inside `root` (default: the file's own directory) is read."""
+    Only a regular file inside `root` (default: the file's own directory) is read. An empty
+    file (or only comments) is a problem unless `allow_empty`: then its data is None."""
     try:
         fd = _open_inside(path, path.parent if root is None else root)
         with os.fdopen(fd, "rb") as f:  # never more than the limit in memory
@@ -237,12 +238,24 @@ def read_yaml(path: Path, name: str,
         return None, [Problem(name, line, "the file contains a NUL byte (is it binary?)")]
     loader = _NoAliasLoader(text)
     try:
-        return _parse(loader, name)
+        return _parse(loader, name, allow_empty)
     finally:
         loader.dispose()
 
 
-def _parse(loader: _NoAliasLoader, name: str) -> tuple[YamlDocument | None, list[Problem]]:
+def parse_text(text: str, name: str,
+               allow_empty: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse YAML already in memory (the bot checks what it is about to write) the way
+    read_yaml parses a file."""
+    loader = _NoAliasLoader(text)
+    try:
+        return _parse(loader, name, allow_empty)
+    finally:
+        loader.dispose()
+
+
+def _parse(loader: _NoAliasLoader, name: str,
+           allow_empty: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -253,6 +266,8 @@ def _parse(loader: _NoAliasLoader, name: str) -> tuple[YamlDocument | None, list
     except RecursionError:  # not expected with MAX_DEPTH; never let it escape
         return None, [Problem(name, 1, f"nested deeper than {MAX_DEPTH} levels")]
     if node is None:
+        if allow_empty:
+            return YamlDocument(name, None, {}), []
         return None, [Problem(name, 1, "the file is empty")]
     lines: dict[PathKey, int] = {}
     problems: list[Problem] = []
