@@ -372,8 +372,9 @@ WRITER = textwrap.dedent("""\
     real_write = os.write
 
     def half_then_hang(fd, data):
-        # the bot's temporary file gets half the new text, then the writer is killed
-        if ".learned.yaml." in os.readlink(f"/proc/self/fd/{fd}"):
+        # whatever file the bot writes learned.yaml's new text to gets half of it, then
+        # the writer is killed
+        if "learned.yaml" in os.readlink(f"/proc/self/fd/{fd}"):
             real_write(fd, bytes(data[: len(data) // 2]))
             open(sys.argv[2], "w").close()
             time.sleep(120)
@@ -397,13 +398,13 @@ def test_a_writer_killed_mid_write_leaves_the_old_file(kdir: Path, tmp_path: Pat
             assert proc.poll() is None, "the writer ended before writing"
             assert time.monotonic() < deadline, "the writer never started writing"
             time.sleep(0.05)
-        [tmp] = temporaries(kdir)
-        assert 0 < (kdir / tmp).stat().st_size < len(before)  # really half-written
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.kill()
         proc.wait(10)
     assert learned_text(kdir) == before
+    [tmp] = temporaries(kdir)  # the half it wrote went to a temporary file
+    assert 0 < (kdir / tmp).stat().st_size < len(before)
     # the loader never reads the leftover, and the next writer clears it away
     assert [e.id for e in load_knowledge(kdir).learned] == [first.id]
     second = file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
