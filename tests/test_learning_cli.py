@@ -134,20 +134,28 @@ def test_check_counts_learned_questions_and_flags_a_contradiction(admin: Admin) 
     wrong = "cik maksā konta pārvaldniekam mēnesī"  # a pay question filed under the cons
     assert admin("learn", "career.cons", wrong).returncode == 0
     assert admin("learn", "candidate.requirements", LICENCE).returncode == 0
+    duties = "kādi ir konta pārvaldnieka pienākumi darbā"  # the job's duties, filed off-topic
+    assert admin("learn", "--off-topic", duties).returncode == 0
     res = admin("check", "--json")
     assert res.returncode == 0, res.stdout
     data = json.loads(res.stdout)
     text = (admin.knowledge / LEARNED_FILE).read_text(encoding="utf-8")
     line = next(i for i, s in enumerate(text.splitlines(), 1) if wrong in s) - 3
-    [warning] = [w for w in data["warnings"] if w["file"] == LEARNED_FILE]  # not the right one
+    # the licence question is filed right: no warning for it
+    warning, off = [w for w in data["warnings"] if w["file"] == LEARNED_FILE]
     assert warning["line"] == line
     assert warning["message"].startswith(f"learned question '{wrong}' (career.cons) matches "
                                          "'salary.")
     assert warning["message"].endswith("a contradiction — is it filed under the right topic?")
+    assert off["line"] == line + 12
+    assert off["message"].startswith(f"learned question '{duties}' is filed as off-topic, but "
+                                     "the bot still ")
+    assert "'duties." in off["message"] and off["message"].endswith("a contradiction — a "
+                                                                     "topic's examples say the same")
     counts = {t["id"]: t["learned"] for t in data["topics"]}
     assert counts["career.cons"] == 1 and counts["candidate.requirements"] == 1
     assert counts["role.definition"] == 0
-    assert data["learned"] == {"topics": 2, "off_topic": 0}
+    assert data["learned"] == {"topics": 2, "off_topic": 1}
 
 
 def test_export_unanswered_writes_a_skeleton_eval_accepts_once_filled(admin: Admin,
