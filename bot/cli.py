@@ -287,10 +287,18 @@ def cmd_learn(args: argparse.Namespace) -> int:
     entry = file_question(directory, topic, args.lang, text, "cli")
     kb = load_knowledge(directory)
     print(f"Saved: «{entry.text}» → {_title(kb, entry.topic, entry.lang)} [{entry.lang}], id "
-          f"{entry.id} ({Path(directory) / entry.source.file}:{entry.source.line})")
+          f"{entry.id} ({_shown_path(Path(directory) / entry.source.file)}:{entry.source.line})")
     print(_settled_line(kb, entry, Matcher(kb).decide(entry.text, entry.lang)))
     print(f"Undo: python -m bot unlearn {entry.id}. {RUNNING_BOT}")
     return 0
+
+
+def _shown_path(path: Path) -> str:
+    """A path as an admin would type it: relative to here when it is below here."""
+    import os
+
+    rel = os.path.relpath(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 def cmd_unlearn(args: argparse.Namespace) -> int:
