@@ -38,7 +38,7 @@ from .knowledge.errors import KnowledgeInvalid, Problem
 from .knowledge.loader import load_knowledge
 from .knowledge.model import LANGS, LEARNED_FILE, OFF_TOPIC, KnowledgeBase, LearnedQuestion, Source
 from .knowledge.schema import validate
-from .knowledge.yamlsource import YamlDocument, parse_text
+from .knowledge.yamlsource import YamlDocument, parse_text, read_text
 from .matcher.normalize import has_latvian_letters, is_cyrillic, tokens
 from .redact import redact_secrets
 from .storage import MAX_STORED_TEXT
@@ -100,6 +100,9 @@ def clean_text(text: str) -> str:
 # -- reading learned.yaml ------------------------------------------------------------------
 
 
+Raw = tuple[dict[str, Any], ...]  # the entries as YAML reads them
+
+
 @dataclass(frozen=True, slots=True)
 class _Learned:
     """learned.yaml as read: its text, the document and its entries (in file order)."""
@@ -108,9 +111,6 @@ class _Learned:
     doc: YamlDocument | None
     entries: tuple[LearnedQuestion, ...]
     raw: Raw
-
-
-Raw = tuple[dict[str, Any], ...]  # the entries as YAML reads them
 
 
 def _entries(doc: YamlDocument | None) -> tuple[tuple[LearnedQuestion, ...], Raw]:
@@ -137,12 +137,15 @@ def _parse(text: str) -> tuple[YamlDocument | None, list[Problem]]:
 
 
 def _read(path: Path) -> _Learned:
-    try:
-        text = path.read_bytes().decode("utf-8") if path.exists() else ""
-    except UnicodeDecodeError:
-        raise KnowledgeBroken([Problem(LEARNED_FILE, 1, "the file is not UTF-8 text")]) from None
-    except OSError as exc:
-        raise LearningError(f"cannot read {path}: {exc.strerror or exc}") from None
+    """learned.yaml as it is now (a missing file is an empty one), read the way the loader
+    reads knowledge files: a link out of the directory, a device or a huge file is refused."""
+    if not os.path.lexists(path):
+        text = ""
+    else:
+        read, problems = read_text(path, LEARNED_FILE, path.parent)
+        if read is None:
+            raise KnowledgeBroken(problems)
+        text = read
     doc, problems = _parse(text)
     if problems:
         raise KnowledgeBroken(problems)
@@ -220,6 +223,14 @@ def write_atomically(path: Path, data: bytes) -> None:
             os.close(dfd)
 
 
+def _bytes_now(path: Path) -> bytes:
+    """The file's bytes (none if it is missing), to see whether it changed."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
 def _remove_stale_temporaries(directory: Path) -> None:
     """Temporary files a killed writer left (only ever called while holding the turn, so
     none of them is being written)."""
@@ -258,8 +269,7 @@ def _rewrite(directory: Path, edit: Edit, before_edit: Callable[[], None] | None
                 if before_edit is not None:
                     before_edit()
                 new_text, entry = edit(current)
-                now = path.read_bytes().decode("utf-8") if path.exists() else ""
-                if now != current.text:
+                if _bytes_now(path) != current.text.encode("utf-8"):
                     continue  # edited meanwhile: start again from what is there now
                 write_atomically(path, new_text.encode("utf-8"))
                 return entry, current.text, new_text
@@ -504,8 +514,7 @@ def _restore(directory: Path, wrote: str, before: str, entry_id: str, added: boo
     it since, else by removing (or adding back) only our entry."""
     path = directory / LEARNED_FILE
     with _turn(directory):
-        now = path.read_bytes().decode("utf-8") if path.exists() else ""
-        if now == wrote:
+        if _bytes_now(path) == wrote.encode("utf-8"):
             write_atomically(path, before.encode("utf-8"))
             return
     if added:

@@ -308,6 +308,22 @@ def test_a_missing_or_empty_file_gets_its_first_entry(kdir: Path, content: str |
     assert [e.id for e in load_knowledge(kdir).learned] == [entry.id]
 
 
+def test_a_link_out_of_the_directory_is_neither_read_nor_written(kdir: Path,
+                                                                  tmp_path: Path) -> None:
+    secret = tmp_path / "elsewhere.yaml"
+    secret.write_text("learned:\n  - id: a1\n    topic: [not, yours]\n", encoding="utf-8")
+    (kdir / LEARNED_FILE).unlink()
+    (kdir / LEARNED_FILE).symlink_to(secret)
+    for attempt in (lambda: recent(kdir), lambda: undo(kdir, "a1"),
+                    lambda: file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")):
+        with pytest.raises(KnowledgeBroken, match="a link to a file outside the knowledge "
+                           "directory") as exc:
+            attempt()
+        assert "not, yours" not in str(exc.value)
+    assert secret.read_text(encoding="utf-8").endswith("[not, yours]\n")
+    assert (kdir / LEARNED_FILE).is_symlink()
+
+
 def test_a_form_the_bot_cannot_add_to_is_refused(kdir: Path) -> None:
     flow = 'learned: [{id: a1, topic: career.cons, lang: lv, text: "kas ir grūtākais"}]\n'
     (kdir / LEARNED_FILE).write_text(flow, encoding="utf-8")

@@ -205,11 +205,10 @@ def _open_inside(path: Path, root: Path) -> int:
     return fd
 
 
-def read_yaml(path: Path, name: str, root: Path | None = None,
-              allow_empty: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
-    """Read one file; on any problem return (None, problems) and never a partial document.
-    Only a regular file inside `root` (default: the file's own directory) is read. An empty
-    file (or only comments) is a problem unless `allow_empty`: then its data is None."""
+def read_text(path: Path, name: str, root: Path | None = None) -> tuple[str | None, list[Problem]]:
+    """A knowledge file's text, read the safe way: only a regular file inside `root`
+    (default: the file's own directory), at most MAX_FILE_BYTES, UTF-8 without NUL bytes;
+    on any problem (None, problems)."""
     try:
         fd = _open_inside(path, path.parent if root is None else root)
         with os.fdopen(fd, "rb") as f:  # never more than the limit in memory
@@ -236,11 +235,18 @@ def read_yaml(path: Path, name: str, root: Path | None = None,
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(name, line, "the file contains a NUL byte (is it binary?)")]
-    loader = _NoAliasLoader(text)
-    try:
-        return _parse(loader, name, allow_empty)
-    finally:
-        loader.dispose()
+    return text, []
+
+
+def read_yaml(path: Path, name: str, root: Path | None = None,
+              allow_empty: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
+    """Read one file; on any problem return (None, problems) and never a partial document.
+    Only a regular file inside `root` (default: the file's own directory) is read. An empty
+    file (or only comments) is a problem unless `allow_empty`: then its data is None."""
+    text, problems = read_text(path, name, root)
+    if text is None:
+        return None, problems
+    return parse_text(text, name, allow_empty)
 
 
 def parse_text(text: str, name: str,
