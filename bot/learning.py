@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -46,7 +47,7 @@ from .storage import MAX_STORED_TEXT
 if TYPE_CHECKING:  # the model's libraries load only when a command needs them
     from .matcher.decide import Decision, Matcher
     from .state import KnowledgeState
-    from .storage import Storage
+    from .storage import Storage, UnansweredAsk
 
 try:  # the lock is advisory and Unix-only; elsewhere writers simply do not take turns
     import fcntl
@@ -62,12 +63,23 @@ class LearningError(Exception):
     """Nothing was written; the message is one line for an admin."""
 
 
-class AlreadyKnown(LearningError):
-    """The question is already an example, an off-topic example, a calibration question or
-    a learned question (`where` says which file and line)."""
+Known = Literal["learned", "title", "example", "off-topic example", "calibration"]
 
-    def __init__(self, text: str, what: str, where: str) -> None:
-        self.text, self.what, self.where = text, what, where
+
+class AlreadyKnown(LearningError):
+    """The question is already known: `kind` says as what, `topic` of which topic (None for
+    an off-topic one), `where` in which file and line (for a message in another language)."""
+
+    def __init__(self, text: str, kind: Known, topic: str | None, where: str) -> None:
+        self.text, self.kind, self.topic, self.where = text, kind, topic, where
+        what = {
+            "learned": (f"learned for topic '{topic}'" if topic else "learned as off-topic"),
+            "title": f"the title of topic '{topic}'",
+            "example": f"an example question of topic '{topic}'",
+            "off-topic example": "an off-topic example",
+            "calibration": (f"a calibration question of topic '{topic}' (those must stay "
+                            "unseen by the matcher)"),
+        }[kind]
         super().__init__(f"'{text}' is already {what} ({where}): nothing was filed")
 
 
@@ -362,27 +374,26 @@ def _raw(entry: LearnedQuestion) -> dict[str, Any]:
             "at": entry.at}
 
 
-def _known(kb: KnowledgeBase, current: _Learned, key: str) -> tuple[str, str] | None:
-    """(what, where) if a question with this key is already known to the knowledge base."""
+def _known(kb: KnowledgeBase, current: _Learned, key: str
+           ) -> tuple[Known, str | None, str] | None:
+    """(as what, of which topic, where) if a question with this key is known already."""
     for e in current.entries:
         if question_key(e.text) == key:
-            what = (f"learned for topic '{e.topic}'" if e.topic else "learned as off-topic")
-            return what, f"{e.source}, id {e.id}"
+            return "learned", e.topic, f"{e.source}, id {e.id}"
     for t in kb.topics.values():
         for lang in LANGS:
             if question_key(t.title.get(lang)) == key:
-                return f"the title of topic '{t.id}'", str(t.source)
+                return "title", t.id, str(t.source)
             for q in t.questions[lang]:
                 if question_key(q) == key:
-                    return f"an example question of topic '{t.id}'", str(t.question_source(lang, q))
+                    return "example", t.id, str(t.question_source(lang, q))
     for lang in LANGS:
         for q in kb.out_of_domain.get(lang, ()):
             if question_key(q) == key:
-                return "an off-topic example", "out_of_domain.yaml"
+                return "off-topic example", None, "out_of_domain.yaml"
     for tid, _lang, q in kb.calibration:
         if question_key(q) == key:
-            return (f"a calibration question of topic '{tid}' (those must stay unseen by the "
-                    "matcher)", "calibration.yaml")
+            return "calibration", tid, "calibration.yaml"
     return None
 
 
@@ -594,6 +605,12 @@ class Unanswered:
     outcome: str  # "suggest" or "none", the latest time
     guesses: tuple[str, ...]  # topic ids the matcher ranks best now, best first (≤ 3)
     answered_now: str | None  # the topic the bot now answers it with outright, if any
+    key: str = ""  # question_key: what the group shares
+
+    @property
+    def ref(self) -> str:
+        """A short stable handle for a button (see `reference`, `unanswered_by_ref`)."""
+        return reference(self.key)
 
     @property
     def shown(self) -> str:
@@ -605,9 +622,31 @@ Order = Literal["newest", "most"]
 
 
 def _known_keys(kb: KnowledgeBase) -> set[str]:
-    keys = {question_key(q) for t in kb.topics.values() for lang in LANGS for q in t.questions[lang]}
+    """Questions the bot was given: examples (learned ones too), titles, off-topic ones."""
+    keys = {question_key(q) for t in kb.topics.values() for lang in LANGS
+            for q in (t.title.get(lang), *t.questions[lang])}
     keys |= {question_key(q) for lang in LANGS for q in kb.out_of_domain.get(lang, ())}
     return keys
+
+
+def reference(key: str) -> str:
+    """A short stable handle of a question (10 hex digits of its key's hash): what a
+    button's data can carry instead of the text (Telegram allows 64 bytes)."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=5).hexdigest()
+
+
+def _groups(storage: Storage, matcher: Matcher) -> list[tuple[UnansweredAsk, int, str]]:
+    """(newest ask, times asked, key) per question_key, newest first; questions the bot
+    was given by now are left out."""
+    known = _known_keys(matcher.kb)
+    groups: dict[str, tuple[UnansweredAsk, int, str]] = {}
+    for ask in storage.unanswered_asks():  # newest first
+        key = question_key(ask.text)
+        if not key or key in known:
+            continue
+        newest, count, _ = groups.get(key, (ask, 0, key))
+        groups[key] = (newest, count + ask.count, key)
+    return list(groups.values())
 
 
 def unanswered(storage: Storage, matcher: Matcher, order: Order = "newest",
@@ -615,29 +654,25 @@ def unanswered(storage: Storage, matcher: Matcher, order: Order = "newest",
     """Stored questions answered with "did you mean" or "I don't know", grouped by
     question_key, newest first (or most asked first), each with the matcher's best guesses.
     Questions that are examples by now (filed, or written into a topic) are left out."""
-    known = _known_keys(matcher.kb)
-    groups: dict[str, list[Any]] = {}
-    for ask in storage.unanswered_asks():  # newest first
-        key = question_key(ask.text)
-        if not key or key in known:
-            continue
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [ask, ask.count]
-        else:
-            group[1] += ask.count
+    ranked = _groups(storage, matcher)
     if order == "most":
-        ranked = sorted(groups.values(), key=lambda g: (-g[1], -g[0].newest))
-    else:
-        ranked = list(groups.values())
-    out = []
-    for ask, count in ranked[:limit]:
-        decision = matcher.decide(ask.text, ask.lang)
-        out.append(Unanswered(
-            ask.text, count, ask.newest, ask.lang, ask.outcome,
-            tuple(matcher.rank(ask.text).topics[:GUESSES]),
-            decision.topic if decision.outcome == "answer" else None))
-    return out
+        ranked.sort(key=lambda g: (-g[1], -g[0].newest))
+    return [_group(matcher, ask, count) for ask, count, _ in ranked[:limit]]
+
+
+def _group(matcher: Matcher, ask: UnansweredAsk, count: int) -> Unanswered:
+    decision = matcher.decide(ask.text, ask.lang)
+    return Unanswered(ask.text, count, ask.newest, ask.lang, ask.outcome,
+                      tuple(matcher.rank(ask.text).topics[:GUESSES]),
+                      decision.topic if decision.outcome == "answer" else None,
+                      question_key(ask.text))
+
+
+def unanswered_by_ref(storage: Storage, matcher: Matcher, ref: str) -> Unanswered | None:
+    """The unanswered question a button's `ref` names (None once it is filed or gone), so
+    a button still works after a restart or another admin's filing."""
+    found = [g for g in _groups(storage, matcher) if reference(g[2]) == ref]
+    return _group(matcher, found[0][0], found[0][1]) if found else None
 
 
 def evaluation_skeleton(questions: Sequence[Unanswered], source: str = "") -> str:

@@ -31,6 +31,7 @@ from bot.learning import (
     learn,
     recent,
     unanswered,
+    unanswered_by_ref,
     undo,
     unlearn,
 )
@@ -170,20 +171,22 @@ def test_recent_lists_the_newest_first(kdir: Path) -> None:
 # -- what is not filed -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "known"), [
-    ("kādi ir klientu menedžera galvenie pienākumi", "an example question of topic "
-     "'duties.general' (duties.yaml:"),
-    ("KONTA MENEDZERIS, KAS TAS PAR AMATU", "an example question of topic 'role.definition' "
-     "(role.yaml:"),
-    ("Konta pārvaldnieka galvenie pienākumi", "the title of topic 'duties.general' (duties.yaml:"),
-    ("Kā pagatavot kartupeļu pankūkas", "an off-topic example"),
+@pytest.mark.parametrize(("text", "kind", "topic", "known"), [
+    ("kādi ir klientu menedžera galvenie pienākumi", "example", "duties.general",
+     "an example question of topic 'duties.general' (duties.yaml:"),
+    ("KONTA MENEDZERIS, KAS TAS PAR AMATU", "example", "role.definition",
+     "an example question of topic 'role.definition' (role.yaml:"),
+    ("Konta pārvaldnieka galvenie pienākumi", "title", "duties.general",
+     "the title of topic 'duties.general' (duties.yaml:"),
+    ("Kā pagatavot kartupeļu pankūkas", "off-topic example", None, "an off-topic example"),
 ])
-def test_a_question_already_known_is_reported_not_written(kdir: Path, text: str,
-                                                          known: str) -> None:
+def test_a_question_already_known_is_reported_not_written(kdir: Path, text: str, kind: str,
+                                                          topic: str | None, known: str) -> None:
     before = learned_text(kdir)
     with pytest.raises(AlreadyKnown) as exc:
         file_question(kdir, "career.cons", "lv", text, "cli")
     assert known in str(exc.value) and "nothing was filed" in str(exc.value)
+    assert (exc.value.kind, exc.value.topic) == (kind, topic)  # for a message in lv or ru
     assert learned_text(kdir) == before
 
 
@@ -478,6 +481,22 @@ def test_unanswered_questions_are_grouped_with_counts_and_guesses(
         "vai vajag autovadītāja apliecību", SHOP]
 
 
+def test_a_button_finds_its_question_by_a_short_reference(storage: Storage,
+                                                         matcher: Matcher) -> None:
+    ask(storage, "Vai vajag autovadītāja apliecību?", "lv", "none", 1_700_000_000.0)
+    ask(storage, SHOP, "ru", "none", 1_700_000_001.0)
+    groups = unanswered(storage, matcher)
+    refs = [g.ref for g in groups]
+    assert len(set(refs)) == 2 and all(len(r.encode()) == 10 for r in refs)
+    for g in groups:
+        assert unanswered_by_ref(storage, matcher, g.ref) == g
+    # another wording of the same question keeps the reference
+    ask(storage, LICENCE, "lv", "suggest", 1_700_000_002.0)
+    again = unanswered_by_ref(storage, matcher, groups[1].ref)
+    assert again is not None and (again.text, again.count) == (LICENCE, 2)
+    assert unanswered_by_ref(storage, matcher, "0000000000") is None
+
+
 def test_a_filed_question_leaves_the_list(storage: Storage, kdir: Path) -> None:
     ask(storage, LICENCE, "lv", "none", 1_700_000_000.0)
     state = KnowledgeState(kdir)
@@ -485,6 +504,7 @@ def test_a_filed_question_leaves_the_list(storage: Storage, kdir: Path) -> None:
     assert group.answered_now is None
     learn(state, LICENCE_TOPIC, group.lang, group.text, 42)
     assert unanswered(storage, state.current.matcher) == []
+    assert unanswered_by_ref(storage, state.current.matcher, group.ref) is None
 
 
 def test_a_pasted_secret_is_hidden_from_admins(storage: Storage, matcher: Matcher) -> None:
