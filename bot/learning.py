@@ -105,8 +105,8 @@ def question_key(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """A question as it is filed: one line, single spaces."""
-    return " ".join(str(text).split())
+    """A question as it is filed: one line, single spaces, no invisible characters."""
+    return " ".join("".join(ch for ch in str(text) if ch.isprintable() or ch.isspace()).split())
 
 
 # -- reading learned.yaml ------------------------------------------------------------------
@@ -296,9 +296,14 @@ def _yaml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _is_id(by: str) -> bool:
+    """A Telegram user id (ASCII digits: YAML reads them as a number)."""
+    return by.isascii() and by.isdigit()
+
+
 def _block(entry: LearnedQuestion, indent: int) -> str:
     pad = " " * indent
-    by = entry.by if entry.by.isdigit() or entry.by == "cli" else _yaml_string(entry.by)
+    by = entry.by if _is_id(entry.by) or entry.by == "cli" else _yaml_string(entry.by)
     return "".join(f"{pad}{line}\n" for line in (
         f"- id: {entry.id}",
         f"  topic: {entry.topic or OFF_TOPIC}",
@@ -370,7 +375,7 @@ def _same_entries(text: str, expected: Sequence[dict[str, Any]]) -> bool:
 def _raw(entry: LearnedQuestion) -> dict[str, Any]:
     """An entry as YAML reads back what _block wrote."""
     return {"id": entry.id, "topic": entry.topic or OFF_TOPIC, "lang": entry.lang,
-            "text": entry.text, "by": int(entry.by) if entry.by.isdigit() else entry.by,
+            "text": entry.text, "by": int(entry.by) if _is_id(entry.by) else entry.by,
             "at": entry.at}
 
 
@@ -428,6 +433,11 @@ def _now() -> str:
 
 def _filed_text(text: str) -> str:
     clean = clean_text(text)
+    try:
+        clean.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (bytes that were not UTF-8 on a command line)
+        raise LearningError("the question is not valid text (it is not UTF-8): nothing was "
+                            "filed") from None
     if not clean:
         raise LearningError("the question is empty: nothing was filed")
     if len(clean) > MAX_TEXT:

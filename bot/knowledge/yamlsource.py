@@ -253,7 +253,12 @@ def parse_text(text: str, name: str,
                allow_empty: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse YAML already in memory (the bot checks what it is about to write) the way
     read_yaml parses a file."""
-    loader = _NoAliasLoader(text)
+    try:
+        loader = _NoAliasLoader(text)
+    except yaml.reader.ReaderError as exc:  # PyYAML checks every character up front
+        line = text[: exc.position].count("\n") + 1
+        return None, [Problem(name, line, f"the file contains a character YAML does not allow "
+                              f"(U+{exc.character:04X}, a control character): remove it")]
     try:
         return _parse(loader, name, allow_empty)
     finally:
