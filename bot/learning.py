@@ -432,12 +432,12 @@ def _now() -> str:
 
 
 def _filed_text(text: str) -> str:
-    clean = clean_text(text)
     try:
-        clean.encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (bytes that were not UTF-8 on a command line)
         raise LearningError("the question is not valid text (it is not UTF-8): nothing was "
                             "filed") from None
+    clean = clean_text(text)
     if not clean:
         raise LearningError("the question is empty: nothing was filed")
     if len(clean) > MAX_TEXT:

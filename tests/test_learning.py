@@ -216,6 +216,7 @@ def test_a_question_learned_already_is_reported(kdir: Path) -> None:
     ("career.cons", "en", LICENCE, "the language must be lv or ru"),
     ("career.cons", None, "zzz qqq", "the language of 'zzz qqq' is not clear"),
     ("career.cons", "lv", "?!…", "no words the bot can read"),
+    ("career.cons", "lv", "vai ir gr\udcff\udcfeti", "not valid text"),  # bytes not UTF-8
 ])
 def test_bad_input_is_refused_and_nothing_is_written(kdir: Path, topic: str, lang: str | None,
                                                      text: str, message: str) -> None:
@@ -223,6 +224,12 @@ def test_bad_input_is_refused_and_nothing_is_written(kdir: Path, topic: str, lan
     with pytest.raises(LearningError, match=message):
         file_question(kdir, topic, lang, text, "cli")
     assert learned_text(kdir) == before and temporaries(kdir) == []
+
+
+def test_invisible_characters_are_not_filed(kdir: Path) -> None:
+    entry = file_question(kdir, "career.cons", "lv", "vai ir grūti\x7f\u200b darbā\x00?", "cli")
+    assert entry.text == "vai ir grūti darbā?"
+    assert load_knowledge(kdir).learned[0].text == "vai ir grūti darbā?"
 
 
 def test_a_knowledge_base_that_does_not_load_is_not_written(kdir: Path) -> None:
