@@ -258,8 +258,9 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
         print("    guesses: " + "; ".join(_title(kb, t, g.lang) for t in g.guesses))
         if g.answered_now:
             print(f"    answered now with {_title(kb, g.answered_now, g.lang)}")
-    print(f"\n{len(groups)} questions. File one: python -m bot learn TOPIC_ID \"question\" "
-          "(or --off-topic \"question\").")
+    n = len(groups)
+    print(f"\n{n} question{'' if n == 1 else 's'}. File one: python -m bot learn TOPIC_ID "
+          "\"question\" (or --off-topic \"question\").")
     return 0
 
 
@@ -351,8 +352,9 @@ def cmd_export_unanswered(args: argparse.Namespace) -> int:
         write_atomically(target, evaluation_skeleton(groups, str(storage.path)).encode("utf-8"))
     except OSError as exc:
         raise LearningError(f"cannot write {target}: {exc.strerror or exc}") from None
-    print(f"Wrote {len(groups)} questions to {target}. Fill in each `expect`, then: "
-          f"python -m bot eval {target}")
+    n = len(groups)
+    print(f"Wrote {n} question{'' if n == 1 else 's'} to {target}. Fill in each `expect`, "
+          f"then: python -m bot eval {target}")
     return 0
 
 
