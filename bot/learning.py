@@ -660,14 +660,22 @@ def _groups(storage: Storage, matcher: Matcher) -> list[tuple[UnansweredAsk, int
 
 
 def unanswered(storage: Storage, matcher: Matcher, order: Order = "newest",
-               limit: int | None = None) -> list[Unanswered]:
+               limit: int | None = None, offset: int = 0) -> list[Unanswered]:
     """Stored questions answered with "did you mean" or "I don't know", grouped by
-    question_key, newest first (or most asked first), each with the matcher's best guesses.
-    Questions that are examples by now (filed, or written into a topic) are left out."""
+    question_key, newest first (or most asked first), each with the matcher's best guesses
+    (asked only of the `limit` questions from `offset` on: a page costs a page). Questions
+    that are examples by now (filed, or written into a topic) are left out. Reads the
+    database and runs the matcher: call it off the event loop."""
     ranked = _groups(storage, matcher)
     if order == "most":
         ranked.sort(key=lambda g: (-g[1], -g[0].newest))
-    return [_group(matcher, ask, count) for ask, count, _ in ranked[:limit]]
+    end = None if limit is None else offset + limit
+    return [_group(matcher, ask, count) for ask, count, _ in ranked[offset:end]]
+
+
+def count_unanswered(storage: Storage, matcher: Matcher) -> int:
+    """How many questions `unanswered` lists in all (for "page 2 of 5")."""
+    return len(_groups(storage, matcher))
 
 
 def _group(matcher: Matcher, ask: UnansweredAsk, count: int) -> Unanswered:

@@ -26,6 +26,7 @@ from bot.learning import (
     KnowledgeBroken,
     LearningError,
     NotLearned,
+    count_unanswered,
     evaluation_skeleton,
     file_question,
     learn,
@@ -486,6 +487,10 @@ def test_unanswered_questions_are_grouped_with_counts_and_guesses(
     assert LICENCE_TOPIC in groups[0].guesses and "career.cons" in groups[2].guesses
     assert [g.text for g in unanswered(storage, matcher, order="most", limit=2)] == [
         "vai vajag autovadītāja apliecību", SHOP]
+    # a page at a time
+    assert unanswered(storage, matcher, limit=2, offset=1) == groups[1:3]
+    assert unanswered(storage, matcher, limit=2, offset=2) == groups[2:]
+    assert count_unanswered(storage, matcher) == 3
 
 
 def test_a_button_finds_its_question_by_a_short_reference(storage: Storage,
