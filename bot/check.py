@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from .knowledge.contract import MIN_QUESTIONS
 from .knowledge.errors import KnowledgeInvalid, Problem
 from .knowledge.loader import load_knowledge
-from .knowledge.model import LANGS, KnowledgeBase
+from .knowledge.model import LANGS, LEARNED_FILE, KnowledgeBase
 from .matcher.calibrate import Outcomes, hidden_out_of_domain, judge, user_trials
 from .matcher.decide import Matcher
 
@@ -34,9 +35,12 @@ class CheckResult:
             "warnings": [p.as_dict() for p in self.warnings],
             "topics": [
                 {"id": t.id, "section": t.section,
-                 "questions": {lang: len(t.questions[lang]) for lang in LANGS}}
+                 "questions": {lang: len(t.questions[lang]) for lang in LANGS},
+                 "learned": sum(len(t.learned.get(lang, ())) for lang in LANGS)}
                 for t in (kb.topics.values() if kb else [])
             ],
+            "learned": ({"topics": sum(e.topic is not None for e in kb.learned),
+                         "off_topic": sum(e.topic is None for e in kb.learned)} if kb else None),
             "vacancies": len(kb.vacancies) if kb else 0,
             "calibration": dataclasses.asdict(self.calibration) if self.calibration else None,
         }
@@ -64,20 +68,34 @@ def lint(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
         topic = kb.topics.get(ex.topic)
         if topic is None or ex.text == topic.title.get(ex.lang):
             continue
-        line = topic.question_line(ex.lang, ex.text)
+        src = topic.question_source(ex.lang, ex.text)
+        learned = src.file == LEARNED_FILE
+        what = "learned question" if learned else "question"
         key = frozenset(ex.stems)
         if key in seen and seen[key][0] != ex.topic:
-            out.append(Problem(topic.source.file, line,
-                               f"question '{ex.text}' ({ex.topic}) says the same as "
+            out.append(Problem(src.file, src.line,
+                               f"{what} '{ex.text}' ({ex.topic}) says the same as "
                                f"'{seen[key][1]}' ({seen[key][0]})"))
         seen.setdefault(key, (ex.topic, ex.text))
         ranked = index.score(ex.text, exclude=i)
         if ranked and ranked[0].topic != ex.topic:
             own = next((r.score for r in ranked if r.topic == ex.topic), 0.0)
             if ranked[0].score - own > 0.1:
-                out.append(Problem(topic.source.file, line,
-                                   f"question '{ex.text}' ({ex.topic}) matches "
-                                   f"'{ranked[0].topic}' better than its own topic"))
+                why = (": a contradiction — is it filed under the right topic?" if learned
+                       else "")
+                out.append(Problem(src.file, src.line,
+                                   f"{what} '{ex.text}' ({ex.topic}) matches "
+                                   f"'{ranked[0].topic}' better than its own topic{why}"))
+    for e in kb.learned:
+        if e.topic is None:
+            d = matcher.decide(e.text, e.lang)
+            if d.outcome != "none":
+                does = (f"answers it with '{d.topic}'" if d.outcome == "answer" else
+                        "offers " + ", ".join(f"'{s.topic}'" for s in d.suggestions))
+                out.append(Problem(e.source.file, e.source.line,
+                                   f"learned question '{e.text}' is filed as off-topic, but the "
+                                   f"bot still {does}: a contradiction — a topic's examples "
+                                   "say the same"))
     return out
 
 
@@ -91,7 +109,7 @@ def run_check(directory: str) -> CheckResult:
     # of three trainings (five would add little for the time an admin waits)
     trials = [*user_trials(kb, matcher), *hidden_out_of_domain(kb, k=3, matcher=matcher)]
     outcomes = judge(trials, matcher.confidence) if trials else None
-    return CheckResult(kb, [], lint(kb, matcher), outcomes)
+    return CheckResult(kb, [], [*kb.notes, *lint(kb, matcher)], outcomes)
 
 
 def summary_lines(res: CheckResult) -> list[str]:
@@ -102,6 +120,12 @@ def summary_lines(res: CheckResult) -> list[str]:
     per_lang = {lang: sum(len(t.questions[lang]) for t in kb.topics.values()) for lang in LANGS}
     lines.append(f"Topics: {len(kb.topics)}; example questions: "
                  + ", ".join(f"{lang} {n}" for lang, n in per_lang.items()))
+    if kb.learned:
+        per_topic = Counter(e.topic or "off-topic" for e in kb.learned)
+        lines.append(f"Learned questions ({LEARNED_FILE}): {len(kb.learned)} — "
+                     + ", ".join(f"{t} {n}" for t, n in sorted(per_topic.items())))
+    else:
+        lines.append(f"Learned questions ({LEARNED_FILE}): none")
     f = kb.salary_facts
     if f:
         lines.append(f"Vacancies: {f.listings} ({f.with_figure} with a figure, {f.negotiable} "

@@ -1,4 +1,5 @@
-"""Command line: run the bot (Telegram or terminal chat), ask, eval, check, links."""
+"""Command line: run the bot (Telegram or terminal chat), ask, eval, check, links, and the
+admins' learning loop (unanswered, learn, unlearn, learned, export-unanswered)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,25 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .matcher.decide import Decision
+    from .storage import Storage
 
 from .knowledge.errors import KnowledgeInvalid
 from .knowledge.loader import load_knowledge
-from .knowledge.model import KnowledgeBase
-from .settings import Settings, SettingsError, bot_username, knowledge_dir, load_settings
+from .knowledge.model import KnowledgeBase, LearnedQuestion
+from .learning import LearningError
+from .settings import (
+    DATABASE_FILE,
+    Settings,
+    SettingsError,
+    bot_username,
+    data_dir,
+    knowledge_dir,
+    load_settings,
+)
 
 MAX_PROBLEMS = 20  # listed per bad input file; the rest are counted
 
@@ -170,6 +185,179 @@ def cmd_links(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- learning from real questions (bot/learning.py) -------------------------------------------
+
+
+def _storage() -> Storage:
+    """The bot's database in DATA_DIR, read as it is: a tool never creates one."""
+    from .storage import Storage
+
+    path = data_dir() / DATABASE_FILE
+    if not path.is_file():
+        raise LearningError(f"no questions are stored: {path} does not exist (set DATA_DIR to "
+                            "the bot's data directory)")
+    return Storage(path, timeout=5.0)
+
+
+def _title(kb: KnowledgeBase, topic: str | None, lang: str) -> str:
+    if topic is None:
+        return "off-topic"
+    t = kb.topics.get(topic)
+    return f"{topic} ({t.title.get(lang)})" if t else topic
+
+
+def _when(ts: float) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts))
+
+
+def _what_it_does(kb: KnowledgeBase, decision: Decision) -> str:
+    if decision.outcome == "answer":
+        return f"answers it with {_title(kb, decision.topic, decision.lang)}"
+    if decision.outcome == "suggest":
+        return "offers " + ", ".join(s.topic for s in decision.suggestions)
+    return "says it does not know"
+
+
+def _settled_line(kb: KnowledgeBase, entry: LearnedQuestion, decision: Decision) -> str:
+    from .learning import answers_as_filed
+
+    if answers_as_filed(decision, entry):
+        return ("The bot now refuses it." if entry.topic is None
+                else "The bot now answers it with that topic.")
+    want = "refuse it" if entry.topic is None else "answer it with that topic"
+    return f"The bot does not {want} yet: it {_what_it_does(kb, decision)}."
+
+
+RUNNING_BOT = ("A running bot reloads the knowledge base by itself (it watches the directory); "
+               "/reload does it at once.")
+
+
+def cmd_unanswered(args: argparse.Namespace) -> int:
+    from .learning import unanswered
+    from .matcher.decide import Matcher
+
+    storage = _storage()
+    kb = _load(args.knowledge)
+    groups = unanswered(storage, Matcher(kb), "most" if args.most else "newest", args.limit)
+    if args.json:
+        print(json.dumps([{
+            "text": g.shown, "count": g.count, "newest": _iso(g.newest), "lang": g.lang,
+            "outcome": g.outcome, "guesses": [
+                {"topic": t, "title": kb.topics[t].title.get(g.lang)} for t in g.guesses],
+            "answered_now": g.answered_now,
+        } for g in groups], ensure_ascii=False, indent=2))
+        return 0
+    if not groups:
+        print("No unanswered questions.")
+        return 0
+    for g in groups:
+        said = "did you mean" if g.outcome == "suggest" else "I don't know"
+        print(f"{g.count}×  {_when(g.newest)} UTC  {g.lang}  {said}  «{g.shown}»")
+        print("    guesses: " + "; ".join(_title(kb, t, g.lang) for t in g.guesses))
+        if g.answered_now:
+            print(f"    answered now with {_title(kb, g.answered_now, g.lang)}")
+    n = len(groups)
+    print(f"\n{n} question{'' if n == 1 else 's'}. File one: python -m bot learn TOPIC_ID "
+          "\"question\" (or --off-topic \"question\").")
+    return 0
+
+
+def _iso(ts: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds")
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    from .learning import file_question
+    from .matcher.decide import Matcher
+
+    if args.off_topic:
+        if len(args.words) != 1:
+            return _fail('learn --off-topic takes one question in quotes: '
+                         'python -m bot learn --off-topic "question"')
+        topic, text = None, args.words[0]
+    else:
+        if len(args.words) != 2:
+            return _fail('learn takes a topic id and one question in quotes: '
+                         'python -m bot learn TOPIC_ID "question" (or --off-topic "question")')
+        topic, text = args.words
+    directory = _knowledge_dir(args.knowledge)
+    entry = file_question(directory, topic, args.lang, text, "cli")
+    kb = load_knowledge(directory)
+    print(f"Saved: «{entry.text}» → {_title(kb, entry.topic, entry.lang)} [{entry.lang}], id "
+          f"{entry.id} ({_shown_path(Path(directory) / entry.source.file)}:{entry.source.line})")
+    print(_settled_line(kb, entry, Matcher(kb).decide(entry.text, entry.lang)))
+    print(f"Undo: python -m bot unlearn {entry.id}. {RUNNING_BOT}")
+    return 0
+
+
+def _shown_path(path: Path) -> str:
+    """A path as an admin would type it: relative to here when it is below here."""
+    import os
+
+    rel = os.path.relpath(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def cmd_unlearn(args: argparse.Namespace) -> int:
+    from .learning import undo
+    from .matcher.decide import Matcher
+
+    directory = _knowledge_dir(args.knowledge)
+    entry = undo(directory, args.entry_id)
+    kb = load_knowledge(directory)
+    print(f"Removed: «{entry.text}» → {_title(kb, entry.topic, entry.lang)} [{entry.lang}], "
+          f"id {entry.id}")
+    print(f"The bot now {_what_it_does(kb, Matcher(kb).decide(entry.text, entry.lang))}. "
+          f"{RUNNING_BOT}")
+    return 0
+
+
+def cmd_learned(args: argparse.Namespace) -> int:
+    from .learning import recent
+
+    entries = recent(_knowledge_dir(args.knowledge), args.n)
+    if args.json:
+        print(json.dumps([{"id": e.id, "topic": e.topic, "lang": e.lang, "text": e.text,
+                           "by": e.by, "at": e.at, "line": e.source.line} for e in entries],
+                         ensure_ascii=False, indent=2))
+        return 0
+    if not entries:
+        print("No learned questions.")
+        return 0
+    for e in entries:
+        print(f"{e.id}  {e.at or '—'}  by {e.by or '—'}  {e.lang}  {e.topic or 'off-topic'}  "
+              f"«{e.text}»")
+    return 0
+
+
+def cmd_export_unanswered(args: argparse.Namespace) -> int:
+    from .learning import evaluation_skeleton, unanswered, write_atomically
+    from .matcher.decide import Matcher
+
+    target = Path(args.file)
+    if target.exists() and not args.force:
+        return _fail(f"{target} exists; nothing was written (--force replaces it)")
+    storage = _storage()
+    kb = _load(args.knowledge)
+    groups = unanswered(storage, Matcher(kb))
+    if not groups:
+        raise LearningError("no unanswered questions are stored: nothing was written")
+    if not target.parent.is_dir():
+        raise LearningError(f"the directory {target.parent} does not exist: nothing was written")
+    try:
+        write_atomically(target, evaluation_skeleton(groups, str(storage.path)).encode("utf-8"))
+    except OSError as exc:
+        raise LearningError(f"cannot write {target}: {exc.strerror or exc}") from None
+    n = len(groups)
+    print(f"Wrote {n} question{'' if n == 1 else 's'} to {target}. Fill in each `expect`, "
+          f"then: python -m bot eval {target}")
+    return 0
+
+
 def _log_to_stderr(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -255,6 +443,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
+    p = sub.add_parser("unanswered", help="questions the bot did not answer outright, grouped, "
+                       "with its best guesses (what /unanswered shows)")
+    p.add_argument("--json", action="store_true", help="machine-readable list")
+    p.add_argument("--most", action="store_true", help="most asked first (default: newest)")
+    p.add_argument("--limit", type=int, default=None, help="at most this many questions")
+    p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_unanswered)
+
+    p = sub.add_parser("learn", help="file a question in knowledge/learned.yaml: "
+                       'learn TOPIC_ID "question", or learn --off-topic "question"')
+    p.add_argument("words", nargs="*", metavar="TOPIC_ID QUESTION",
+                   help="a topic id and the question (only the question with --off-topic)")
+    p.add_argument("--off-topic", action="store_true", help="the bot must refuse this question")
+    p.add_argument("--lang", choices=["lv", "ru"], help="the question's language (default: "
+                   "from its letters and words)")
+    p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_learn)
+
+    p = sub.add_parser("unlearn", help="remove a learned question by its id (undo)")
+    p.add_argument("entry_id", help="the id `learned` lists")
+    p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_unlearn)
+
+    p = sub.add_parser("learned", help="the questions filed last, newest first")
+    p.add_argument("-n", type=int, default=20, help="how many (default 20)")
+    p.add_argument("--json", action="store_true", help="machine-readable list")
+    p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_learned)
+
+    p = sub.add_parser("export-unanswered", help="write the unanswered questions as an "
+                       "evaluation-set skeleton (expect left for a person to fill in)")
+    p.add_argument("file", help="the YAML file to write")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
+    p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_export_unanswered)
+
     p = sub.add_parser("links", help="print every topic's deep link")
     p.add_argument("--username", help="bot username (default: $BOT_USERNAME)")
     p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
@@ -270,6 +494,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(func(args))
     except SettingsError as exc:
         return _fail(str(exc))
+    except LearningError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KnowledgeInvalid as exc:
         print("error: the knowledge base is invalid:", file=sys.stderr)
         for p in exc.problems:

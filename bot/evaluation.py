@@ -107,7 +107,11 @@ def _case_problems(item: Any, i: int, doc: YamlDocument,
         ids = exp if isinstance(exp, list) else [] if exp is None else [exp]
         for j, tid in enumerate(ids):
             where = doc.line((i, "expect", j) if isinstance(exp, list) else (i, "expect"))
-            if not isinstance(tid, str):
+            if isinstance(tid, str) and not tid.strip():  # export-unanswered's skeleton
+                out.append(Problem(name, where, "expect is not filled in: write the topic id "
+                                   "the bot must answer with, a list of ids, or null for a "
+                                   "question the bot must refuse"))
+            elif not isinstance(tid, str):
                 out.append(Problem(name, where, f"expect: {tid!r} is not a topic id"))
             elif topics is not None and tid not in topics:
                 hint = difflib.get_close_matches(tid, list(topics), n=1)

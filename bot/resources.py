@@ -26,6 +26,13 @@ def knowledge_dir() -> Path:
     return _shipped("knowledge")
 
 
+def is_installed_copy(directory: Path) -> bool:
+    """Whether `directory` is the knowledge base inside an installed package (which the
+    bot must never write: an upgrade replaces it)."""
+    installed = _PACKAGE / "_shipped" / "knowledge"
+    return installed.is_dir() and Path(directory).resolve() == installed.resolve()
+
+
 def schema_path() -> Path:
     """The JSON Schema of knowledge files: the code's contract, so always the shipped one,
     whichever knowledge directory is loaded."""

@@ -17,6 +17,9 @@ from . import resources
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
 
 
+DATABASE_FILE = "bot.sqlite3"  # in DATA_DIR
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message is one line for the operator."""
 
@@ -39,7 +42,7 @@ class Settings:
 
     @property
     def database(self) -> Path:
-        return self.data_dir / "bot.sqlite3"
+        return self.data_dir / DATABASE_FILE
 
     @property
     def heartbeat(self) -> Path:
@@ -82,6 +85,12 @@ def knowledge_dir(env: Mapping[str, str] | None = None) -> Path:
     e = os.environ if env is None else env
     raw = e.get("KNOWLEDGE_DIR", "").strip()
     return Path(raw) if raw else resources.knowledge_dir()
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """DATA_DIR, else `data` (relative to the working directory, as the bot itself uses it)."""
+    e = os.environ if env is None else env
+    return Path(e.get("DATA_DIR", "").strip() or "data")
 
 
 _USERNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")  # BotFather's rule
@@ -132,7 +141,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         token=token,
         api_base_url=e.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org/bot",
         admin_ids=admins,
-        data_dir=Path(e.get("DATA_DIR", "").strip() or "data"),
+        data_dir=data_dir(e),
         knowledge_dir=knowledge_dir(e),
         webhook_url=webhook_url,
         webhook_secret=secret,

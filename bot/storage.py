@@ -86,6 +86,17 @@ class UserPrefs:
 
 
 @dataclass(frozen=True, slots=True)
+class UnansweredAsk:
+    """One stored question text the bot did not answer outright, with how often and when."""
+
+    text: str  # as stored: normalized_text()
+    count: int
+    newest: float  # time of the latest ask (Unix seconds)
+    lang: str  # the reply language then
+    outcome: str  # "suggest" or "none", the latest time
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     today: int
     week: int
@@ -304,6 +315,19 @@ class Storage(SQLiteFile):
                 "FROM questions q WHERE outcome IN ('none','suggest') "
                 "GROUP BY normalized ORDER BY m DESC LIMIT ?", (limit,)).fetchall()
         return [(r[0], r[1], r[3]) for r in rows]
+
+    def unanswered_asks(self, limit: int = 5000) -> list[UnansweredAsk]:
+        """Every stored question answered with "did you mean" or "I don't know", one row per
+        stored text (times asked, the latest time, and its reply language and outcome then),
+        newest first. bot/learning.py groups and ranks them."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT normalized, COUNT(*), MAX(ts), "
+                "(SELECT lang || ' ' || outcome FROM questions q2 WHERE q2.normalized=q.normalized"
+                " AND q2.outcome IN ('none','suggest') ORDER BY ts DESC, id DESC LIMIT 1) "
+                "FROM questions q WHERE outcome IN ('none','suggest') "
+                "GROUP BY normalized ORDER BY MAX(ts) DESC LIMIT ?", (limit,)).fetchall()
+        return [UnansweredAsk(r[0], r[1], r[2], *r[3].split(" ", 1)) for r in rows]
 
     def top_topics(self, limit: int = 10) -> list[str]:
         with self._db() as db:

@@ -236,7 +236,9 @@ def test_check_fails_on_a_broken_copy(broken_kb: tuple[Path, int]) -> None:
 
 def test_check_json(kb: KnowledgeBase, broken_kb: tuple[Path, int]) -> None:
     good = json.loads(bot("check", "--json").stdout)
-    assert set(good) == {"ok", "errors", "warnings", "topics", "vacancies", "calibration"}
+    assert set(good) == {"ok", "errors", "warnings", "topics", "vacancies", "calibration",
+                         "learned"}
+    assert good["learned"] == {"topics": 0, "off_topic": 0}  # the shipped file has none
     assert good["ok"] is True and good["errors"] == []
     cal = good["calibration"]
     assert cal["in_domain"] == len(kb.calibration)
@@ -251,9 +253,10 @@ def test_check_json(kb: KnowledgeBase, broken_kb: tuple[Path, int]) -> None:
     res = bot("--knowledge", str(directory), "check", "--json")
     assert res.returncode == 1
     bad = json.loads(res.stdout)
-    assert set(bad) == {"ok", "errors", "warnings", "topics", "vacancies", "calibration"}
+    assert set(bad) == {"ok", "errors", "warnings", "topics", "vacancies", "calibration",
+                        "learned"}
     assert bad["ok"] is False and bad["topics"] == [] and bad["vacancies"] == 0
-    assert bad["calibration"] is None
+    assert bad["calibration"] is None and bad["learned"] is None
     assert {"file": "duties.yaml", "line": line} in [
         {"file": e["file"], "line": e["line"]} for e in bad["errors"]]
 

@@ -347,6 +347,15 @@ def test_non_utf8_file(small_kb: SmallKb) -> None:
     assert (p.file, p.line) == ("notes.yaml", line_of(notes, "Piezīmes"))
 
 
+def test_a_control_character_names_its_line(small_kb: SmallKb) -> None:
+    # PyYAML refuses the whole text before parsing; that used to escape as a ReaderError
+    d = small_kb()
+    text = edit(d / "demo.yaml", "        - sveiki\n", "        - sveiki\x7f\n")
+    p = find(rejected(d), "a character YAML does not allow")
+    assert (p.file, p.line) == ("demo.yaml", line_of(text, "- sveiki"))
+    assert "U+007F" in p.message
+
+
 def test_file_over_one_megabyte(small_kb: SmallKb) -> None:
     big = "# padding\n" * 100_001  # 1 000 010 bytes of comments: valid YAML, too big
     assert len(big.encode()) > 1_000_000

@@ -162,3 +162,17 @@ def test_knowledge_dir_replaces_the_shipped_knowledge_whole(installed: Installed
     res = installed.run("ask", LV_BANK, env={"KNOWLEDGE_DIR": str(own)})
     assert res.returncode == 2
     assert "topic 'role.definition' is required" in res.stderr
+
+
+def test_the_installed_knowledge_is_never_learned_into(installed: Installed) -> None:
+    shipped = installed.run("-c", "from bot.resources import knowledge_dir; "
+                            "print(knowledge_dir() / 'learned.yaml')", script="python")
+    learned = Path(shipped.stdout.strip())
+    assert learned.is_file() and str(learned).startswith(str(installed.venv))
+    before = learned.read_bytes()
+    res = installed.run("learn", "candidate.requirements", "vai vajag autovadītāja apliecību")
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert res.stderr == ("error: the knowledge base is the copy inside the installed package, "
+                          "which the bot does not change: set KNOWLEDGE_DIR to a directory of "
+                          "your own (a copy of it) to file questions\n")
+    assert learned.read_bytes() == before

@@ -7,9 +7,11 @@ caller that already serves a knowledge base simply keeps it.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -17,7 +19,19 @@ from typing import Any
 from .contract import CONTRACT_TOPICS
 from .errors import KnowledgeInvalid, Problem
 from .listing_filters import subset_facts
-from .model import LANGS, KnowledgeBase, Salary, Section, Source, Text, Topic, Vacancy
+from .model import (
+    LANGS,
+    LEARNED_FILE,
+    OFF_TOPIC,
+    KnowledgeBase,
+    LearnedQuestion,
+    Salary,
+    Section,
+    Source,
+    Text,
+    Topic,
+    Vacancy,
+)
 from .salary import compute_facts, facts_text
 from .schema import validate
 from .yamlsource import PathKey, YamlDocument, read_yaml
@@ -46,17 +60,22 @@ def _joined_questions(doc: YamlDocument, path: PathKey, texts: Any) -> list[Prob
     block (| or >) can hold several lines: either way two questions become one."""
     out = []
     for j, q in enumerate(texts if isinstance(texts, list) else []):
-        style = doc.block_style(path + (j,))
-        if style is None:
-            continue
-        short = " ".join(str(q).split())
-        short = short if len(short) <= 60 else short[:57] + "…"
-        how = ("continues on the next line (over-indented?), so YAML joins the lines into one"
-               if style == "continued" else f"is a block ('{style}') over several lines")
-        out.append(Problem(doc.name, doc.line(path + (j,)),
-                           f"question '{short}' {how}: write each question on its own "
-                           "'- ' line"))
+        problem = _joined(doc, path + (j,), q, "question", "write each question on its own "
+                          "'- ' line")
+        if problem is not None:
+            out.append(problem)
     return out
+
+
+def _joined(doc: YamlDocument, path: PathKey, q: Any, what: str, fix: str) -> Problem | None:
+    style = doc.block_style(path)
+    if style is None:
+        return None
+    short = " ".join(str(q).split())
+    short = short if len(short) <= 60 else short[:57] + "…"
+    how = ("continues on the next line (over-indented?), so YAML joins the lines into one"
+           if style == "continued" else f"is a block ('{style}') over several lines")
+    return Problem(doc.name, doc.line(path), f"{what} '{short}' {how}: {fix}")
 
 
 def _question_lines(doc: YamlDocument) -> list[Problem]:
@@ -72,6 +91,95 @@ def _question_lines(doc: YamlDocument) -> list[Problem]:
             out += _joined_questions(doc, ("calibration", tid, lang), qs)
     for lang, qs in (data.get("out_of_domain") or {}).items():
         out += _joined_questions(doc, ("out_of_domain", lang), qs)
+    for i, entry in enumerate(data.get("learned") or []):
+        problem = _joined(doc, ("learned", i, "text"), entry.get("text"), "learned question",
+                          "write it on one line")
+        if problem is not None:
+            out.append(problem)
+    return out
+
+
+# Where a question already is, by its key: (file, line, what it is there).
+Seen = dict[str, tuple[str, int, str]]
+
+
+def _learned(docs: list[YamlDocument], topics: dict[str, Topic], examples: Seen,
+             calibration: Seen, ood: Seen, problems: list[Problem]
+             ) -> tuple[list[LearnedQuestion], list[Problem]]:
+    """learned.yaml's entries that become examples, and notes on those skipped.
+
+    An entry naming a topic that does not exist, an id used twice or a time that is not
+    one is a problem (the file is refused like any other). A question that is already an
+    example, an off-topic example, a calibration question or learned before is skipped and
+    noted: it is known already (and a calibration question must stay unseen)."""
+    entries: list[LearnedQuestion] = []
+    notes: list[Problem] = []
+    ids: dict[str, int] = {}
+    seen: Seen = {}
+    for doc in docs:
+        if doc.name != LEARNED_FILE:
+            problems.append(Problem(doc.name, doc.key_line(("learned",)),
+                                    f"learned questions are kept in {LEARNED_FILE} only "
+                                    "(the file the bot writes): move them there"))
+            continue
+        for i, e in enumerate(doc.data["learned"] or []):
+            line = doc.line(("learned", i))
+            eid, tid, text = str(e["id"]), str(e["topic"]), str(e["text"]).strip()
+            bad = False
+            if eid in ids:
+                problems.append(Problem(doc.name, doc.line(("learned", i, "id")),
+                                        f"learned question id '{eid}' is used twice (also at "
+                                        f"{doc.name}:{ids[eid]}): give each entry its own id"))
+                bad = True
+            ids.setdefault(eid, line)
+            if tid != OFF_TOPIC and tid not in topics:
+                hint = difflib.get_close_matches(tid, list(topics), n=1)
+                tip = f" — did you mean '{hint[0]}'?" if hint else ""
+                problems.append(Problem(doc.name, doc.line(("learned", i, "topic")),
+                                        f"learned question '{text}' names unknown topic "
+                                        f"'{tid}'{tip} (or '{OFF_TOPIC}')"))
+                bad = True
+            at = e.get("at")
+            if at is not None:
+                try:
+                    datetime.fromisoformat(str(at))
+                except ValueError:
+                    problems.append(Problem(doc.name, doc.line(("learned", i, "at")),
+                                            f"at: '{at}' is not a date and time like "
+                                            "'2025-01-31T12:00:00+00:00'"))
+                    bad = True
+            if bad:
+                continue
+            key = _question_key(text)
+            known = examples.get(key) or calibration.get(key) or ood.get(key) or seen.get(key)
+            if known is not None:
+                fname, fline, what = known
+                notes.append(Problem(doc.name, line, f"learned question '{text}' is already "
+                                     f"{what} ({fname}:{fline}); it is not added again"))
+                continue
+            seen[key] = (doc.name, line, "learned" + (f" for topic '{tid}'" if tid != OFF_TOPIC
+                                                     else " as off-topic"))
+            by = e.get("by")
+            entries.append(LearnedQuestion(eid, None if tid == OFF_TOPIC else tid, e["lang"], text,
+                                           "" if by is None else str(by),
+                                           "" if at is None else str(at), Source(doc.name, line)))
+    return entries, notes
+
+
+def _with_learned(topics: dict[str, Topic], entries: list[LearnedQuestion]) -> dict[str, Topic]:
+    """The topics with their learned questions added after their own examples."""
+    out = dict(topics)
+    for e in entries:
+        if e.topic is None:
+            continue
+        t = out[e.topic]
+        out[e.topic] = dataclasses.replace(
+            t,
+            questions={**t.questions, e.lang: (*t.questions[e.lang], e.text)},
+            question_lines={**t.question_lines,
+                            e.lang: (*t.question_lines.get(e.lang, ()), e.source.line)},
+            learned={**t.learned, e.lang: (*t.learned.get(e.lang, ()), e.text)},
+        )
     return out
 
 
@@ -111,9 +219,10 @@ def load_knowledge(
     problems: list[Problem] = []
     docs: list[YamlDocument] = []
     for path in files:
-        doc, found = read_yaml(path, path.name, root)
+        # an empty learned.yaml (or one of comments only) is fine: nothing learned yet
+        doc, found = read_yaml(path, path.name, root, allow_empty=path.name == LEARNED_FILE)
         problems += found
-        if doc is not None:
+        if doc is not None and doc.data is not None:
             schema_problems = validate(doc)
             problems += schema_problems
             if not schema_problems:
@@ -125,12 +234,17 @@ def load_knowledge(
     vacancy_docs = [d for d in docs if "vacancies" in d.data]
     ood_docs = [d for d in docs if "out_of_domain" in d.data]
     calibration_docs = [d for d in docs if "calibration" in d.data]
-    section_docs = [d for d in docs
-                    if d not in vacancy_docs and d not in ood_docs and d not in calibration_docs]
+    learned_docs = [d for d in docs if "learned" in d.data]
+    section_docs = [d for d in docs if d not in vacancy_docs and d not in ood_docs
+                    and d not in calibration_docs and d not in learned_docs]
     out_of_domain: dict[str, tuple[str, ...]] = {lang: () for lang in LANGS}
+    ood_seen: Seen = {}
     for doc in ood_docs:
         for lang in LANGS:
             out_of_domain[lang] += tuple(q.strip() for q in doc.data["out_of_domain"][lang])
+            for j, q in enumerate(doc.data["out_of_domain"][lang]):
+                ood_seen.setdefault(_question_key(q), (doc.name, doc.line(("out_of_domain", lang, j)),
+                                                       "an off-topic example"))
 
     topics: dict[str, Topic] = {}
     sections: list[Section] = []
@@ -201,6 +315,7 @@ def load_knowledge(
             problems.append(Problem(fname, line, f"topic '{tid}' lists itself as related"))
 
     calibration: list[tuple[str, str, str]] = []
+    calibration_seen: Seen = {}
     for doc in calibration_docs:
         for tid, by_lang in doc.data["calibration"].items():
             if tid not in topics:
@@ -220,6 +335,15 @@ def load_knowledge(
                             f"topic '{other}' ({fname}:{fline}); calibration questions must be "
                             "ones the matcher is not given"))
                     calibration.append((tid, lang, q.strip()))
+                    calibration_seen.setdefault(_question_key(q), (
+                        doc.name, doc.line(("calibration", tid, lang, j)),
+                        f"a calibration question of topic '{tid}' (calibration questions "
+                        "must stay unseen by the matcher)"))
+
+    example_seen = {k: (f, line, f"an example question of topic '{tid}'")
+                    for k, (f, line, tid) in question_seen.items()}
+    learned, notes = _learned(learned_docs, topics, example_seen, calibration_seen, ood_seen,
+                              problems)
 
     vacancies: list[Vacancy] = []
     vacancy_seen: dict[str, str] = {}
@@ -275,6 +399,10 @@ def load_knowledge(
     if problems:
         raise KnowledgeInvalid(problems)
 
+    topics = _with_learned(topics, learned)
+    for e in learned:
+        if e.topic is None:
+            out_of_domain[e.lang] += (e.text,)
     answers: dict[tuple[str, str], str] = {}
     for t in topics.values():
         for lang in LANGS:
@@ -284,4 +412,5 @@ def load_knowledge(
             answers[(t.id, lang)] = body
     sections.sort(key=lambda s: (s.order, s.id))
     return KnowledgeBase(topics, tuple(sections), tuple(vacancies), facts, answers, str(root),
-                         out_of_domain, tuple(calibration), subset_facts(vacancies))
+                         out_of_domain, tuple(calibration), subset_facts(vacancies),
+                         tuple(learned), tuple(notes))

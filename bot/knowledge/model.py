@@ -6,7 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from .errors import Problem
+
 LANGS: tuple[str, ...] = ("lv", "ru")
+# The file the bot writes itself (admins may edit it too): questions admins filed from
+# real traffic (see bot/learning.py). Its entries become examples at load.
+LEARNED_FILE = "learned.yaml"
+OFF_TOPIC = "off-topic"  # the `topic` of a learned question the bot must refuse
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,9 @@ class Topic:
     source: Source
     facts: str | None = None
     question_lines: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    # The example questions (also in `questions`, after the topic's own) that came from
+    # learned.yaml: their lines in `question_lines` are lines of that file.
+    learned: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def question_line(self, lang: str, text: str) -> int:
         """Line of an example question in its file (the topic's line if not found)."""
@@ -50,6 +59,25 @@ class Topic:
         if text in qs and len(lines) == len(qs):
             return lines[qs.index(text)]
         return self.source.line
+
+    def question_source(self, lang: str, text: str) -> Source:
+        """Where an example question is written: the topic's file, or learned.yaml."""
+        file = LEARNED_FILE if text in self.learned.get(lang, ()) else self.source.file
+        return Source(file, self.question_line(lang, text))
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedQuestion:
+    """A question an admin filed from real traffic (learned.yaml): an example of its topic,
+    or an off-topic example (`topic` None), from the next load on."""
+
+    id: str  # stable: undo names it
+    topic: str | None  # None: off-topic (the bot must refuse it)
+    lang: str
+    text: str
+    by: str  # who filed it: an admin's Telegram id, "cli", or a name written by hand
+    at: str  # when, ISO 8601
+    source: Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +163,12 @@ class KnowledgeBase:
     calibration: tuple[tuple[str, str, str], ...] = ()
     # Salary figures per filter and pair of filters (listing_filters.key), computed at load.
     salary_subsets: Mapping[tuple[str, ...], SalaryFacts] = field(default_factory=dict)
+    # learned.yaml's questions that were added (to their topic's examples, or to the
+    # out-of-domain examples), in the file's order.
+    learned: tuple[LearnedQuestion, ...] = ()
+    # What the loader noticed but did not refuse the knowledge base for (a learned question
+    # that is already an example is skipped, not added twice); `check` shows them.
+    notes: tuple[Problem, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "topics", MappingProxyType(dict(self.topics)))

@@ -7,6 +7,7 @@ autocompletion; here its terse errors become plain sentences with a line.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
 from functools import lru_cache
@@ -42,6 +43,9 @@ def _not_text(value: Any) -> str:
     if isinstance(value, bool):
         return ("a yes/no word (yes, no, on, off, true, false) is read by YAML as "
                 f"{str(value).lower()}, not as text: put it in quotes, like 'no'")
+    if isinstance(value, datetime.date):  # datetime.datetime is a date too
+        return ("a date or time is read by YAML as a timestamp, not as text: put it in "
+                "quotes, like '2025-01-31T12:00:00+00:00'")
     if isinstance(value, int | float):
         return f"{value!r} is read by YAML as a number, not as text: put it in quotes"
     if value is None:

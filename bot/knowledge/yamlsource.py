@@ -205,10 +205,10 @@ def _open_inside(path: Path, root: Path) -> int:
     return fd
 
 
-def read_yaml(path: Path, name: str,
-              root: Path | None = None) -> tuple[YamlDocument | None, list[Problem]]:
-    """Read one file; on any problem return (None, problems) and never a partial document.
-    Only a regular file inside `root` (default: the file's own directory) is read."""
+def read_text(path: Path, name: str, root: Path | None = None) -> tuple[str | None, list[Problem]]:
+    """A knowledge file's text, read the safe way: only a regular file inside `root`
+    (default: the file's own directory), at most MAX_FILE_BYTES, UTF-8 without NUL bytes;
+    on any problem (None, problems)."""
     try:
         fd = _open_inside(path, path.parent if root is None else root)
         with os.fdopen(fd, "rb") as f:  # never more than the limit in memory
@@ -235,14 +235,38 @@ def read_yaml(path: Path, name: str,
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(name, line, "the file contains a NUL byte (is it binary?)")]
-    loader = _NoAliasLoader(text)
+    return text, []
+
+
+def read_yaml(path: Path, name: str, root: Path | None = None,
+              allow_empty: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
+    """Read one file; on any problem return (None, problems) and never a partial document.
+    Only a regular file inside `root` (default: the file's own directory) is read. An empty
+    file (or only comments) is a problem unless `allow_empty`: then its data is None."""
+    text, problems = read_text(path, name, root)
+    if text is None:
+        return None, problems
+    return parse_text(text, name, allow_empty)
+
+
+def parse_text(text: str, name: str,
+               allow_empty: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse YAML already in memory (the bot checks what it is about to write) the way
+    read_yaml parses a file."""
     try:
-        return _parse(loader, name)
+        loader = _NoAliasLoader(text)
+    except yaml.reader.ReaderError as exc:  # PyYAML checks every character up front
+        line = text[: exc.position].count("\n") + 1
+        return None, [Problem(name, line, f"the file contains a character YAML does not allow "
+                              f"(U+{exc.character:04X}, a control character): remove it")]
+    try:
+        return _parse(loader, name, allow_empty)
     finally:
         loader.dispose()
 
 
-def _parse(loader: _NoAliasLoader, name: str) -> tuple[YamlDocument | None, list[Problem]]:
+def _parse(loader: _NoAliasLoader, name: str,
+           allow_empty: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -253,6 +277,8 @@ def _parse(loader: _NoAliasLoader, name: str) -> tuple[YamlDocument | None, list
     except RecursionError:  # not expected with MAX_DEPTH; never let it escape
         return None, [Problem(name, 1, f"nested deeper than {MAX_DEPTH} levels")]
     if node is None:
+        if allow_empty:
+            return YamlDocument(name, None, {}), []
         return None, [Problem(name, 1, "the file is empty")]
     lines: dict[PathKey, int] = {}
     problems: list[Problem] = []
