@@ -11,6 +11,7 @@ import dataclasses
 import difflib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -26,6 +27,7 @@ from .model import (
     KnowledgeBase,
     LearnedQuestion,
     Salary,
+    SalaryFacts,
     Section,
     Source,
     Text,
@@ -37,6 +39,7 @@ from .schema import validate
 from .yamlsource import PathKey, YamlDocument, read_yaml
 
 VACANCY_FILE = "vacancies.yaml"
+DEFAULT_ORDER = 100  # a section without `order` comes after those with one
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -205,17 +208,68 @@ def _id_owners(section_docs: list[YamlDocument]) -> dict[str, tuple[str, int]]:
     return owners
 
 
+@dataclass
+class _Documents:
+    """The schema-valid files of a knowledge base, by what they hold."""
+
+    sections: list[YamlDocument]
+    vacancies: list[YamlDocument]
+    out_of_domain: list[YamlDocument]
+    calibration: list[YamlDocument]
+    learned: list[YamlDocument]
+
+
+@dataclass
+class _Sections:
+    """Topics and sections built from the section files, and what later checks need."""
+
+    topics: dict[str, Topic] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # section id → its file
+    # question key → (file, line, topic) of its first occurrence
+    questions: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    related: list[tuple[str, int, str, str]] = field(default_factory=list)  # file, line, topic, id
+
+
 def load_knowledge(
     directory: str | Path, required_topics: Iterable[str] = CONTRACT_TOPICS
 ) -> KnowledgeBase:
     """Read, validate and build a knowledge base; raise KnowledgeInvalid on any problem."""
     root = Path(directory)
+    docs = _read(root)
+    problems: list[Problem] = []
+    out_of_domain, ood_seen = _out_of_domain(docs.out_of_domain)
+    built = _build_sections(docs.sections, problems)
+    problems += _related_problems(built)
+    calibration, calibration_seen = _calibration(docs.calibration, built, problems)
+    example_seen = {k: (f, line, f"an example question of topic '{tid}'")
+                    for k, (f, line, tid) in built.questions.items()}
+    learned, notes = _learned(docs.learned, built.topics, example_seen, calibration_seen,
+                              ood_seen, problems)
+    vacancies = _vacancies(docs.vacancies, problems)
+    problems += _missing_topics(required_topics, built)
+    facts = compute_facts(vacancies) if vacancies else None
+    problems += _salary_without_figures(built.topics, facts)
+    if problems:
+        raise KnowledgeInvalid(problems)
+    topics = _with_learned(built.topics, learned)
+    for e in learned:
+        if e.topic is None:
+            out_of_domain[e.lang] += (e.text,)
+    return KnowledgeBase(topics, tuple(sorted(built.sections, key=lambda s: (s.order, s.id))),
+                         tuple(vacancies), facts, _answers(topics, facts), str(root),
+                         out_of_domain, tuple(calibration), subset_facts(vacancies),
+                         tuple(learned), tuple(notes))
+
+
+def _read(root: Path) -> _Documents:
+    """Every knowledge file read and checked against the schema, sorted by kind; any
+    problem in any file raises (a broken file is never half-read)."""
     if not root.is_dir():
         raise KnowledgeInvalid([Problem(str(root), 0, "the knowledge directory does not exist")])
     files = knowledge_files(root)
     if not files:
         raise KnowledgeInvalid([Problem(str(root), 0, "no .yaml files in the knowledge directory")])
-
     problems: list[Problem] = []
     docs: list[YamlDocument] = []
     for path in files:
@@ -230,103 +284,131 @@ def load_knowledge(
                 docs.append(doc)
     if problems:
         raise KnowledgeInvalid(problems)
+    kinds = _Documents([], [], [], [], [])
+    for doc in docs:
+        if "vacancies" in doc.data:  # the schema's order: one kind per file
+            kinds.vacancies.append(doc)
+        elif "calibration" in doc.data:
+            kinds.calibration.append(doc)
+        elif "out_of_domain" in doc.data:
+            kinds.out_of_domain.append(doc)
+        elif "learned" in doc.data:
+            kinds.learned.append(doc)
+        else:
+            kinds.sections.append(doc)
+    return kinds
 
-    vacancy_docs = [d for d in docs if "vacancies" in d.data]
-    ood_docs = [d for d in docs if "out_of_domain" in d.data]
-    calibration_docs = [d for d in docs if "calibration" in d.data]
-    learned_docs = [d for d in docs if "learned" in d.data]
-    section_docs = [d for d in docs if d not in vacancy_docs and d not in ood_docs
-                    and d not in calibration_docs and d not in learned_docs]
-    out_of_domain: dict[str, tuple[str, ...]] = {lang: () for lang in LANGS}
-    ood_seen: Seen = {}
-    for doc in ood_docs:
+
+def _out_of_domain(docs: list[YamlDocument]) -> tuple[dict[str, tuple[str, ...]], Seen]:
+    """The off-topic examples per language, and where each is written."""
+    out: dict[str, tuple[str, ...]] = {lang: () for lang in LANGS}
+    seen: Seen = {}
+    for doc in docs:
         for lang in LANGS:
-            out_of_domain[lang] += tuple(q.strip() for q in doc.data["out_of_domain"][lang])
+            out[lang] += tuple(q.strip() for q in doc.data["out_of_domain"][lang])
             for j, q in enumerate(doc.data["out_of_domain"][lang]):
-                ood_seen.setdefault(_question_key(q), (doc.name, doc.line(("out_of_domain", lang, j)),
-                                                       "an off-topic example"))
+                seen.setdefault(_question_key(q), (doc.name, doc.line(("out_of_domain", lang, j)),
+                                                   "an off-topic example"))
+    return out, seen
 
-    topics: dict[str, Topic] = {}
-    sections: list[Section] = []
-    section_seen: dict[str, str] = {}
-    question_seen: dict[str, tuple[str, int, str]] = {}
-    related_refs: list[tuple[str, int, str, str]] = []
 
-    owners = _id_owners(section_docs)
-    for doc in section_docs:
-        data = doc.data
-        sid = data["section"]
-        if sid in section_seen:
+def _build_sections(docs: list[YamlDocument], problems: list[Problem]) -> _Sections:
+    """Sections and their topics; a section defined twice, a topic id outside its section,
+    a duplicate topic id or example question are problems."""
+    built = _Sections()
+    owners = _id_owners(docs)
+    for doc in docs:
+        sid = doc.data["section"]
+        if sid in built.files:
             problems.append(Problem(doc.name, doc.line(("section",)),
-                                    f"section '{sid}' is already defined in {section_seen[sid]}"))
+                                    f"section '{sid}' is already defined in {built.files[sid]}"))
             continue
-        section_seen[sid] = doc.name
+        built.files[sid] = doc.name
         ids: list[str] = []
-        for i, t in enumerate(data["topics"]):
-            tid = t["id"]
-            line = doc.line(("topics", i))
-            if not tid.startswith(sid + "."):
-                problems.append(Problem(doc.name, doc.line(("topics", i, "id")),
-                                        f"topic id '{tid}' must start with '{sid}.' "
-                                        f"(the section of this file)"))
-            owner = owners[tid]
-            if owner != (doc.name, i):
-                owner_doc = next(d for d in section_docs if d.name == owner[0])
-                problems.append(Problem(doc.name, doc.line(("topics", i, "id")),
-                                        f"duplicate topic id '{tid}' (also at {owner[0]}:"
-                                        f"{owner_doc.line(('topics', owner[1]))})"))
-                continue
-            for lang in LANGS:
-                for j, q in enumerate(t["questions"][lang]):
-                    key = _question_key(q)
-                    qline = doc.line(("topics", i, "questions", lang, j))
-                    if key in question_seen:
-                        fname, fline, other = question_seen[key]
-                        problems.append(Problem(doc.name, qline,
-                                                f"duplicate question '{q.strip()}' (also in "
-                                                f"topic '{other}' at {fname}:{fline})"))
-                    else:
-                        question_seen[key] = (doc.name, qline, tid)
-            for j, rid in enumerate(t.get("related", [])):
-                related_refs.append((doc.name, doc.line(("topics", i, "related", j)), tid, rid))
-            facts = t.get("facts")
-            topics[tid] = Topic(
-                id=tid,
-                section=sid,
-                title=_text(t["title"]),
-                answer=_text(t["answer"]),
-                questions={lang: tuple(q.strip() for q in t["questions"][lang]) for lang in LANGS},
-                related=tuple(t.get("related", [])),
-                source=Source(doc.name, line),
-                facts=facts,
-                question_lines={
-                    lang: tuple(doc.line(("topics", i, "questions", lang, j))
-                                for j in range(len(t["questions"][lang])))
-                    for lang in LANGS
-                },
-            )
-            ids.append(tid)
-        sections.append(Section(sid, int(data.get("order", 100)), _text(data["title"]), tuple(ids)))
+        for i, t in enumerate(doc.data["topics"]):
+            topic = _topic(doc, sid, i, t, owners, docs, built, problems)
+            if topic is not None:
+                built.topics[topic.id] = topic
+                ids.append(topic.id)
+        data = doc.data
+        built.sections.append(Section(sid, int(data.get("order", DEFAULT_ORDER)),
+                                      _text(data["title"]), tuple(ids)))
+    return built
 
-    for fname, line, tid, rid in related_refs:
-        if rid not in topics:
-            problems.append(Problem(fname, line, f"topic '{tid}' lists unknown related topic '{rid}'"))
+
+def _topic(doc: YamlDocument, sid: str, i: int, t: dict[str, Any],
+           owners: dict[str, tuple[str, int]], docs: list[YamlDocument], built: _Sections,
+           problems: list[Problem]) -> Topic | None:
+    """One topic of a section file (None when it is a duplicate of a topic elsewhere)."""
+    tid = t["id"]
+    if not tid.startswith(sid + "."):
+        problems.append(Problem(doc.name, doc.line(("topics", i, "id")),
+                                f"topic id '{tid}' must start with '{sid}.' "
+                                f"(the section of this file)"))
+    owner = owners[tid]
+    if owner != (doc.name, i):
+        owner_doc = next(d for d in docs if d.name == owner[0])
+        problems.append(Problem(doc.name, doc.line(("topics", i, "id")),
+                                f"duplicate topic id '{tid}' (also at {owner[0]}:"
+                                f"{owner_doc.line(('topics', owner[1]))})"))
+        return None
+    for lang in LANGS:
+        for j, q in enumerate(t["questions"][lang]):
+            key = _question_key(q)
+            qline = doc.line(("topics", i, "questions", lang, j))
+            if key in built.questions:
+                fname, fline, other = built.questions[key]
+                problems.append(Problem(doc.name, qline,
+                                        f"duplicate question '{q.strip()}' (also in "
+                                        f"topic '{other}' at {fname}:{fline})"))
+            else:
+                built.questions[key] = (doc.name, qline, tid)
+    for j, rid in enumerate(t.get("related", [])):
+        built.related.append((doc.name, doc.line(("topics", i, "related", j)), tid, rid))
+    return Topic(
+        id=tid,
+        section=sid,
+        title=_text(t["title"]),
+        answer=_text(t["answer"]),
+        questions={lang: tuple(q.strip() for q in t["questions"][lang]) for lang in LANGS},
+        related=tuple(t.get("related", [])),
+        source=Source(doc.name, doc.line(("topics", i))),
+        facts=t.get("facts"),
+        question_lines={
+            lang: tuple(doc.line(("topics", i, "questions", lang, j))
+                        for j in range(len(t["questions"][lang])))
+            for lang in LANGS
+        },
+    )
+
+
+def _related_problems(built: _Sections) -> list[Problem]:
+    out = []
+    for fname, line, tid, rid in built.related:
+        if rid not in built.topics:
+            out.append(Problem(fname, line, f"topic '{tid}' lists unknown related topic '{rid}'"))
         elif rid == tid:
-            problems.append(Problem(fname, line, f"topic '{tid}' lists itself as related"))
+            out.append(Problem(fname, line, f"topic '{tid}' lists itself as related"))
+    return out
 
+
+def _calibration(docs: list[YamlDocument], built: _Sections,
+                 problems: list[Problem]) -> tuple[list[tuple[str, str, str]], Seen]:
+    """(topic, lang, question) of calibration.yaml — only for topics that exist, and never a
+    topic's own example question (the matcher is trained on those) — and where each is."""
     calibration: list[tuple[str, str, str]] = []
-    calibration_seen: Seen = {}
-    for doc in calibration_docs:
+    seen_here: Seen = {}
+    for doc in docs:
         for tid, by_lang in doc.data["calibration"].items():
-            if tid not in topics:
-                hint = difflib.get_close_matches(tid, list(topics), n=1)
+            if tid not in built.topics:
+                hint = difflib.get_close_matches(tid, list(built.topics), n=1)
                 tip = f" — did you mean '{hint[0]}'?" if hint else ""
                 problems.append(Problem(doc.name, doc.key_line(("calibration", tid)),
                                         f"calibration questions for unknown topic '{tid}'{tip}"))
                 continue
             for lang, qs in by_lang.items():
                 for j, q in enumerate(qs):
-                    seen = question_seen.get(_question_key(q))
+                    seen = built.questions.get(_question_key(q))
                     if seen is not None:
                         fname, fline, other = seen
                         problems.append(Problem(
@@ -335,42 +417,25 @@ def load_knowledge(
                             f"topic '{other}' ({fname}:{fline}); calibration questions must be "
                             "ones the matcher is not given"))
                     calibration.append((tid, lang, q.strip()))
-                    calibration_seen.setdefault(_question_key(q), (
+                    seen_here.setdefault(_question_key(q), (
                         doc.name, doc.line(("calibration", tid, lang, j)),
                         f"a calibration question of topic '{tid}' (calibration questions "
                         "must stay unseen by the matcher)"))
+    return calibration, seen_here
 
-    example_seen = {k: (f, line, f"an example question of topic '{tid}'")
-                    for k, (f, line, tid) in question_seen.items()}
-    learned, notes = _learned(learned_docs, topics, example_seen, calibration_seen, ood_seen,
-                              problems)
 
+def _vacancies(docs: list[YamlDocument], problems: list[Problem]) -> list[Vacancy]:
     vacancies: list[Vacancy] = []
-    vacancy_seen: dict[str, str] = {}
-    for doc in vacancy_docs:
+    seen: dict[str, str] = {}
+    for doc in docs:
         for i, v in enumerate(doc.data["vacancies"]):
             vid = str(v["id"])
             line = doc.line(("vacancies", i))
-            if vid in vacancy_seen:
+            if vid in seen:
                 problems.append(Problem(doc.name, doc.line(("vacancies", i, "id")),
-                                        f"duplicate vacancy id '{vid}' (first at {vacancy_seen[vid]})"))
+                                        f"duplicate vacancy id '{vid}' (first at {seen[vid]})"))
                 continue
-            vacancy_seen[vid] = f"{doc.name}:{line}"
-            salary = None
-            if "salary" in v:
-                s = v["salary"]
-                lo, hi, neg = s.get("min"), s.get("max"), bool(s.get("negotiable", False))
-                sline = doc.line(("vacancies", i, "salary"))
-                if lo is not None and hi is not None and lo > hi:
-                    problems.append(Problem(doc.name, sline,
-                                            f"vacancy '{vid}': salary min {lo} is greater than max {hi}"))
-                if neg and (lo is not None or hi is not None):
-                    problems.append(Problem(doc.name, sline, f"vacancy '{vid}': a salary is either "
-                                            "'negotiable: true' or has min/max, not both"))
-                if not neg and lo is None and hi is None:
-                    problems.append(Problem(doc.name, sline, f"vacancy '{vid}': salary needs min, "
-                                            "max or 'negotiable: true' (or remove 'salary')"))
-                salary = Salary(lo, hi, neg, s.get("currency", "RUB"), s.get("period", "month"))
+            seen[vid] = f"{doc.name}:{line}"
             experience, years = v.get("experience"), v.get("experience_years")
             if years is not None and experience in (None, "none"):
                 problems.append(Problem(
@@ -379,30 +444,53 @@ def load_knowledge(
                     f"'preferred' (the listing says {experience or 'nothing'} about experience)"))
             req = v.get("requirements")
             vacancies.append(Vacancy(
-                vid, _text(req) if req else None, salary, v.get("industry"),
-                Source(doc.name, line), experience=experience, experience_years=years,
-                asks=MappingProxyType(dict(v.get("asks") or {})),
+                vid, _text(req) if req else None, _salary(doc, i, vid, v, problems),
+                v.get("industry"), Source(doc.name, line), experience=experience,
+                experience_years=years, asks=MappingProxyType(dict(v.get("asks") or {})),
                 clients=tuple(v.get("clients") or ())))
+    return vacancies
 
-    for tid in required_topics:
-        if tid not in topics:
+
+def _salary(doc: YamlDocument, i: int, vid: str, v: dict[str, Any],
+            problems: list[Problem]) -> Salary | None:
+    """A listing's salary: a range (min ≤ max) or "by agreement", never both or neither."""
+    if "salary" not in v:
+        return None
+    s = v["salary"]
+    lo, hi, neg = s.get("min"), s.get("max"), bool(s.get("negotiable", False))
+    sline = doc.line(("vacancies", i, "salary"))
+    if lo is not None and hi is not None and lo > hi:
+        problems.append(Problem(doc.name, sline,
+                                f"vacancy '{vid}': salary min {lo} is greater than max {hi}"))
+    if neg and (lo is not None or hi is not None):
+        problems.append(Problem(doc.name, sline, f"vacancy '{vid}': a salary is either "
+                                "'negotiable: true' or has min/max, not both"))
+    if not neg and lo is None and hi is None:
+        problems.append(Problem(doc.name, sline, f"vacancy '{vid}': salary needs min, "
+                                "max or 'negotiable: true' (or remove 'salary')"))
+    return Salary(lo, hi, neg, s.get("currency", "RUB"), s.get("period", "month"))
+
+
+def _missing_topics(required: Iterable[str], built: _Sections) -> list[Problem]:
+    out = []
+    for tid in required:
+        if tid not in built.topics:
             sid = tid.split(".")[0]
-            where = section_seen.get(sid, f"{sid}.yaml")
-            problems.append(Problem(where, 1, f"topic '{tid}' is required (deep links and "
-                                    "evaluation sets use it) but is missing"))
+            where = built.files.get(sid, f"{sid}.yaml")
+            out.append(Problem(where, 1, f"topic '{tid}' is required (deep links and "
+                                         "evaluation sets use it) but is missing"))
+    return out
 
-    facts = compute_facts(vacancies) if vacancies else None
-    for t in topics.values():
-        if t.facts == "salary" and (facts is None or facts.with_figure == 0):
-            problems.append(Problem(t.source.file, t.source.line, f"topic '{t.id}' shows salary "
-                                    f"facts but {VACANCY_FILE} has no listing with a figure"))
-    if problems:
-        raise KnowledgeInvalid(problems)
 
-    topics = _with_learned(topics, learned)
-    for e in learned:
-        if e.topic is None:
-            out_of_domain[e.lang] += (e.text,)
+def _salary_without_figures(topics: dict[str, Topic], facts: SalaryFacts | None) -> list[Problem]:
+    return [Problem(t.source.file, t.source.line, f"topic '{t.id}' shows salary facts but "
+                    f"{VACANCY_FILE} has no listing with a figure")
+            for t in topics.values()
+            if t.facts == "salary" and (facts is None or facts.with_figure == 0)]
+
+
+def _answers(topics: dict[str, Topic], facts: SalaryFacts | None) -> dict[tuple[str, str], str]:
+    """Every topic's full answer per language: a salary topic's opens with the figures."""
     answers: dict[tuple[str, str], str] = {}
     for t in topics.values():
         for lang in LANGS:
@@ -410,7 +498,4 @@ def load_knowledge(
             if t.facts == "salary" and facts is not None:
                 body = facts_text(facts, lang) + "\n\n" + body
             answers[(t.id, lang)] = body
-    sections.sort(key=lambda s: (s.order, s.id))
-    return KnowledgeBase(topics, tuple(sections), tuple(vacancies), facts, answers, str(root),
-                         out_of_domain, tuple(calibration), subset_facts(vacancies),
-                         tuple(learned), tuple(notes))
+    return answers
