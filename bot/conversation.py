@@ -6,15 +6,23 @@ knowledge base being served and the user's language, and render the `Reply`.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from . import replies
+from .actions import Navigation, OpenSection, ShowMenu
 from .english import looks_english
-from .knowledge.listing_filters import key
-from .knowledge.model import LANGS, KnowledgeBase
 from .matcher.decide import Decision
-from .replies import Reply
+from .matcher.normalize import fold
+from .replies import Article, Reply
 from .state import Served
+
+MAX_STORED_TEXT = 300  # characters of a question kept for /stats and /unanswered
+MAX_INLINE_QUERY = 256  # characters of an inline query read (Telegram sends at most 256)
+MAX_INLINE_RESULTS = 50  # Telegram's limit per answer
+POPULAR_TOPICS = 10  # an empty inline query lists this many of the most asked topics
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,33 +44,27 @@ def ask(served: Served, text: str, lang: str, fixed_lang: bool = False) -> Answe
     return Answered(decision, reply)
 
 
-def act(served: Served, action: str, lang: str) -> Reply | None:
-    """A menu button: 'menu', 's:<section>', 't:<topic>' (a topic opened from a reply;
-    't:<topic>~<filter>,…' for a salary topic offered with the question's filters),
-    'mt:<topic>' (a topic opened from the menu). None when the action is unknown
-    (forged or from an older knowledge base)."""
+def stored_form(text: str) -> str:
+    """What is kept of a question: folded as the matcher reads it (case, invisible marks),
+    single-spaced, at most MAX_STORED_TEXT characters."""
+    return _SPACES.sub(" ", fold(text)).strip()[:MAX_STORED_TEXT]
+
+
+def act(served: Served, action: Navigation, lang: str) -> Reply | None:
+    """A menu or a topic pressed; None when it names nothing in the knowledge base being
+    served (a section or topic a reload removed, filters a topic does not take)."""
     kb = served.kb
-    if action == "menu":
+    if isinstance(action, ShowMenu):
         return replies.topics_reply(kb, lang)
-    if action.startswith("s:"):
-        sid = action[2:]
-        if any(s.id == sid for s in kb.sections):
-            return replies.section_reply(kb, sid, lang)
+    if isinstance(action, OpenSection):
+        if any(s.id == action.section for s in kb.sections):
+            return replies.section_reply(kb, action.section, lang)
         return None
-    if action.startswith(("t:", "mt:")):
-        tid, mark, carried = action.split(":", 1)[1].partition(replies.FILTER_MARK)
-        filters = tuple(carried.split(",")) if mark else ()
-        if tid not in kb.topics or (mark and not _known_filters(kb, tid, filters)):
-            return None
-        return replies.answer_reply(kb, tid, lang, back=action.startswith("mt:"),
-                                    filters=filters)
-    return None
-
-
-def _known_filters(kb: KnowledgeBase, topic_id: str, filters: tuple[str, ...]) -> bool:
-    """Filters a button may carry: one or two known ids, for a topic showing figures."""
-    return (kb.topics[topic_id].facts == "salary" and 0 < len(filters) <= 2
-            and key(filters) in kb.salary_subsets)
+    if action.topic not in kb.topics or (
+            action.filters and not replies.known_filters(kb, action.topic, action.filters)):
+        return None
+    return replies.answer_reply(kb, action.topic, lang, back=action.from_menu,
+                                filters=action.filters)
 
 
 def salary(served: Served, lang: str) -> Reply:
@@ -79,5 +81,34 @@ def language_for(code: str | None) -> tuple[str, bool]:
     return "lv", True
 
 
-def valid_lang(lang: str | None) -> str | None:
-    return lang if lang in LANGS else None
+# -- inline mode ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """The answer to an inline query: articles, or (when nothing matched) none and a
+    button that opens the bot."""
+
+    lang: str
+    articles: tuple[Article, ...]
+    open_bot: str | None = None  # the button's label when nothing matched
+
+
+def inline(served: Served, query: str, lang: str, popular: Sequence[str],
+           bot_username: str) -> Inline:
+    """Topics for `@bot <query>` in any chat: the plausible ones for a query (in the
+    query's language); for an empty query the most asked topics (`popular`, most asked
+    first), else the first topic of each section. Never small talk."""
+    kb = served.kb
+    text = query.strip()[:MAX_INLINE_QUERY]
+    if text:
+        ids = list(served.matcher.plausible(text))
+        lang = served.matcher.reply_language(text, served.matcher.rank(text).index, lang)
+    else:
+        ids = [t for t in popular if t in kb.topics and not replies.is_small_talk(kb, t)]
+        ids = ids[:POPULAR_TOPICS] or [s.topic_ids[0] for s in kb.sections
+                                       if s.id != replies.CHAT_SECTION and s.topic_ids]
+    # inline mode shares topics: small talk ("Sveiki!") is no article for another chat
+    articles = tuple(replies.inline_article(kb, tid, lang, bot_username, text)
+                     for tid in ids[:MAX_INLINE_RESULTS] if not replies.is_small_talk(kb, tid))
+    return Inline(lang, articles, None if articles else replies.inline_open_bot_label(lang))

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from . import conversation, replies
+from .actions import Action, OpenSection, OpenTopic, SetLanguage, ShowMenu
 from .i18n import gettext_for
 from .replies import Reply
 from .state import KnowledgeState
@@ -17,14 +18,15 @@ from .state import KnowledgeState
 _TAG_RE = re.compile(r"</?b>")
 
 
-def render(reply: Reply) -> tuple[str, list[str]]:
-    """Plain text of a reply and the actions of its numbered options."""
+def render(reply: Reply) -> tuple[str, list[Action]]:
+    """Plain text of a reply and the actions of its numbered options: browsing and the
+    language switch (votes and share links are Telegram's: this chat keeps no data)."""
     text = html.unescape(_TAG_RE.sub("", reply.text))
-    actions: list[str] = []
+    actions: list[Action] = []
     lines = [text]
     for row in reply.buttons:
         for b in row:
-            if b.action.startswith(("f:", "share:")):
+            if not isinstance(b.action, ShowMenu | OpenSection | OpenTopic | SetLanguage):
                 continue
             actions.append(b.action)
             lines.append(f"  {len(actions)}) {b.label}")
@@ -59,7 +61,7 @@ def run(state: KnowledgeState, stdin: TextIO = sys.stdin, stdout: TextIO = sys.s
     Piped input is echoed ("> question") before its reply, so a transcript shows what each
     reply answers."""
     lang, fixed = "lv", False
-    actions: list[str] = []
+    actions: list[Action] = []
 
     def show(reply: Reply) -> None:
         nonlocal actions
@@ -85,12 +87,11 @@ def run(state: KnowledgeState, stdin: TextIO = sys.stdin, stdout: TextIO = sys.s
             served = state.current
             if text.isdigit() and 1 <= int(text) <= len(actions):
                 action = actions[int(text) - 1]
-                if action.startswith("lang:"):
-                    lang, fixed = action[5:], True
+                if isinstance(action, SetLanguage):
+                    lang, fixed = action.lang, True
                     show(replies.language_set_reply(lang))
-                    continue
-                reply = conversation.act(served, action, lang)
-                show(reply or replies.expired_reply(lang))
+                elif isinstance(action, ShowMenu | OpenSection | OpenTopic):
+                    show(conversation.act(served, action, lang) or replies.expired_reply(lang))
                 continue
             command = text.split()[0].lower() if text.startswith("/") else ""
             if command in ("/start", "/topics"):

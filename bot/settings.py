@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import resources
-
-_TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
+from .redact import TOKEN_RE
 
 
 DATABASE_FILE = "bot.sqlite3"  # in DATA_DIR
@@ -113,7 +112,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Parse and check every setting; raise SettingsError with a one-line explanation."""
     e = os.environ if env is None else env
     token = e.get("TELEGRAM_BOT_TOKEN", "").strip() or None
-    if token is not None and not _TOKEN_RE.match(token):
+    if token is not None and not TOKEN_RE.fullmatch(token):
         raise SettingsError("TELEGRAM_BOT_TOKEN looks malformed: expected '<digits>:<secret>' "
                             "as BotFather gives it")
     admins = _admin_ids(e.get("ADMIN_IDS", ""))

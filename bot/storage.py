@@ -4,7 +4,9 @@ and 👍/👎 feedback.
 What is stored (and nothing else): the Telegram user id; the chosen language and the last
 topic shown; for each question the time, reply language, the *normalized* question text
 (case-folded, invisible characters removed, at most 300 characters), outcome, topic and
-score; for each vote the time, topic and vote (one per user and topic). /forget deletes all rows of a user.
+score; for each vote the time, topic and vote (one per user and topic). /forget deletes
+all rows of a user. The caller normalizes a question before it is stored
+(conversation.stored_form): storage keeps what it is given.
 
 Every call opens its own short connection with a short busy timeout, so a locked or
 missing database costs one failed write (logged by the caller), never a stuck bot, and
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import sqlite3
 import threading
 import time
@@ -31,8 +32,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from .matcher.normalize import fold
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -66,16 +65,15 @@ CREATE INDEX IF NOT EXISTS feedback_user ON feedback(user_id);
 DELETE FROM feedback WHERE id NOT IN (SELECT MAX(id) FROM feedback GROUP BY user_id, topic);
 CREATE UNIQUE INDEX IF NOT EXISTS feedback_vote ON feedback(user_id, topic);
 """
-_SPACES = re.compile(r"\s+")
-MAX_STORED_TEXT = 300
 log = logging.getLogger(__name__)
+DAY = 86_400.0  # seconds
+STATS_WEEK = 7  # days /stats looks back
+STATS_TOP = 5  # topics /stats lists
 
 
-def normalized_text(text: str) -> str:
-    """What is stored of a question: folded, single-spaced, cut to MAX_STORED_TEXT (lone
-    surrogates, which SQLite cannot store, become '?')."""
-    clean = _SPACES.sub(" ", fold(text)).strip()[:MAX_STORED_TEXT]
-    return clean.encode("utf-8", "replace").decode("utf-8")
+def storable(text: str) -> str:
+    """`text` as SQLite can store it: lone surrogates (which it refuses) become '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,14 +248,15 @@ class Storage(SQLiteFile):
 
     # -- questions and feedback ---------------------------------------------------------
 
-    def record_question(self, user_id: int, text: str, lang: str, outcome: str,
+    def record_question(self, user_id: int, normalized: str, lang: str, outcome: str,
                         topic: str | None, score: float, ts: float | None = None, *,
                         db: sqlite3.Connection | None = None) -> None:
+        """One question, in the form the caller keeps of it (conversation.stored_form)."""
         with self._use(db) as db:
             db.execute(
                 "INSERT INTO questions(user_id, ts, lang, normalized, outcome, topic, score) "
                 "VALUES(?,?,?,?,?,?,?)",
-                (user_id, ts or time.time(), lang, normalized_text(text), outcome, topic,
+                (user_id, ts or time.time(), lang, storable(normalized), outcome, topic,
                  float(score)),
             )
 
@@ -277,27 +276,20 @@ class Storage(SQLiteFile):
                 n += db.execute(f"DELETE FROM {table} WHERE user_id=?", (user_id,)).rowcount
         return n
 
-    def rows_about(self, user_id: int) -> int:
-        with self._db() as db:
-            return sum(
-                db.execute(f"SELECT COUNT(*) FROM {t} WHERE user_id=?", (user_id,)).fetchone()[0]
-                for t in ("questions", "feedback", "users")
-            )
-
     # -- admin views --------------------------------------------------------------------
 
     def stats(self, now: float | None = None) -> Stats:
         now = now or time.time()
-        day = now - 86400
-        week = now - 7 * 86400
+        day = now - DAY
+        week = now - STATS_WEEK * DAY
         with self._db() as db:
             today = db.execute("SELECT COUNT(*) FROM questions WHERE ts>=?", (day,)).fetchone()[0]
             wk = db.execute("SELECT COUNT(*) FROM questions WHERE ts>=?", (week,)).fetchone()[0]
             answered = db.execute("SELECT COUNT(*) FROM questions WHERE ts>=? AND "
                                   "outcome='answer'", (week,)).fetchone()[0]
             top = db.execute("SELECT topic, COUNT(*) c FROM questions WHERE ts>=? AND topic IS "
-                             "NOT NULL GROUP BY topic ORDER BY c DESC, topic LIMIT 5",
-                             (week,)).fetchall()
+                             "NOT NULL GROUP BY topic ORDER BY c DESC, topic LIMIT ?",
+                             (week, STATS_TOP)).fetchall()
             up = db.execute("SELECT COUNT(*) FROM feedback WHERE vote>0").fetchone()[0]
             down = db.execute("SELECT COUNT(*) FROM feedback WHERE vote<0").fetchone()[0]
             langs = db.execute("SELECT lang, COUNT(*) FROM questions WHERE ts>=? GROUP BY lang",

@@ -225,7 +225,7 @@ class LiveBot:
         start = len(self.api.calls)
         update = Update.de_json({"update_id": next(self._update_ids), **payload}, self.app.bot)
         await self.app.process_update(update)
-        await self.app.bot_data["svc"].drain()
+        await self.app.bot_data.services.drain()
         return self.api.calls[start:]
 
     async def wait_for_sends(self, chat_id: int, n: int = 1, timeout: float = 15.0,
@@ -271,7 +271,7 @@ class LiveBot:
             await updater.stop()
         if self.app.running:
             await self.app.stop()
-        await self.app.bot_data["svc"].drain()
+        await self.app.bot_data.services.drain()
         await self.app.shutdown()
         self.server.shutdown()
         self.server.server_close()

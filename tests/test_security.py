@@ -30,13 +30,15 @@ from live_telegram import (
 from telegram.error import BadRequest, NetworkError
 from test_e2e_polling import TOKEN, FakeBotAPI
 
+from bot.replies import expired_reply, forget_reply, unknown_command_reply
 from bot.settings import SettingsError, load_settings
 from bot.state import KnowledgeState
 from bot.telegram import app as tg_app
-from bot.telegram.handlers import SEND_ATTEMPTS
+from bot.telegram.sending import SEND_ATTEMPTS
 
 ROOT = Path(__file__).resolve().parents[1]
-UNKNOWN_LV = "Šādu komandu nezinu. /help parāda, ko es protu."
+UNKNOWN_LV = unknown_command_reply("lv").text
+EXPIRED_LV = expired_reply("lv").text
 QUESTION = "Ko dara bankas klientu menedžeris?"
 ANSWER_START = "<b>Konta pārvaldnieks bankā</b>"
 
@@ -127,7 +129,7 @@ async def test_oversized_or_odd_callback_data_expires_quietly(
     bot = await live()
     calls = await bot.feed(callback_query=callback(data, 21))
     assert [m for m, _ in calls] == ["answerCallbackQuery"]
-    assert calls[0][1]["text"] == "Šī poga vairs nav derīga."
+    assert calls[0][1]["text"] == EXPIRED_LV
     assert bot.rows("feedback") == 0
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
@@ -171,7 +173,7 @@ async def test_button_of_a_topic_removed_by_a_reload_expires(
         for data in (f"mt:{victim}", f"t:{victim}", f"f:+:{victim}", f"share:{victim}"):
             calls = await bot.feed(callback_query=callback(data, 31))
             assert [(m, p.get("text")) for m, p in calls] == [
-                ("answerCallbackQuery", "Šī poga vairs nav derīga.")], data
+                ("answerCallbackQuery", EXPIRED_LV)], data
         assert bot.rows("feedback") == 0
     finally:
         await bot.stop()
@@ -216,7 +218,7 @@ async def test_token_never_appears_in_any_log_line(live: MakeLive,
     answered = await bot.wait_for_sends(43, 1, 15, since)
     assert answered and answered[0]["text"].startswith(ANSWER_START)
     await bot.wait_for_sends(42, 1, 5, since)  # the apology after the failed callback
-    await bot.app.bot_data["svc"].drain()
+    await bot.app.bot_data.services.drain()
     assert bot.plan.left() == 0
     assert bot.sends(41, since) == []  # its answer and its apology both failed
 
@@ -230,7 +232,7 @@ async def test_token_never_appears_in_any_log_line(live: MakeLive,
         assert TOKEN not in (r.exc_text or "")
     assert TOKEN not in caplog.text
     # the exceptions on_error logged are clean themselves, whoever formats them later
-    logged_by_on_error = [r for r in records if r.name == "bot.telegram.app" and r.exc_info]
+    logged_by_on_error = [r for r in records if r.name == "bot.telegram.errors" and r.exc_info]
     assert logged_by_on_error
     for r in logged_by_on_error:
         assert r.exc_info is not None
@@ -313,7 +315,7 @@ async def test_forget_removes_every_row_and_every_trace(
     assert b"zebrakolibri" in bot.storage.path.read_bytes().lower()
 
     (reply,) = sent_params(await bot.feed(message=message("/forget", me, command=True)))
-    assert reply["text"] == "Готово: удалены 4 записи о вас."
+    assert reply["text"] == forget_reply("ru", 4).text
     assert set(_rows_about(bot.storage.path, me).values()) == {0}
     assert _rows_about(bot.storage.path, other) == {"users": 1, "questions": 1, "feedback": 0}
     raw = bot.storage.path.read_bytes().lower()

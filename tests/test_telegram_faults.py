@@ -38,15 +38,16 @@ from live_telegram import (
 )
 from telegram.error import NetworkError, TimedOut
 
+from bot.replies import error_reply
 from bot.state import KnowledgeState
-from bot.telegram.handlers import SEND_ATTEMPTS
+from bot.telegram.sending import SEND_ATTEMPTS
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Ko dara bankas klientu menedžeris?"
 ANSWER_START = "<b>Konta pārvaldnieks bankā</b>"
 RU_QUESTION = "Какая зарплата у аккаунт-менеджера?"
 RU_ANSWER_START = "<b>Зарплата аккаунт-менеджера</b>"
-SORRY_LV = "Atvainojiet, kaut kas nogāja greizi. Lūdzu, mēģiniet vēlreiz."
+SORRY_LV = error_reply("lv").text
 MAX_WAIT = 15.0  # every wait below is bounded by this
 
 MakeLive = Callable[..., Awaitable[LiveBot]]
@@ -137,7 +138,7 @@ async def test_polling_goes_on_after_get_updates_fault(live: MakeLive, fault: st
     # polling goes on: the next question is answered too, and each was handled once
     sent = await ask_through_polling(bot, RU_QUESTION, user_id=502, lang="ru")
     assert sent and sent[0]["text"].startswith(RU_ANSWER_START)
-    await bot.app.bot_data["svc"].drain()
+    await bot.app.bot_data.services.drain()
     assert len(bot.sends(501)) == 1 and len(bot.sends(502)) == 1
     assert bot.rows("questions", 501) == 1 and bot.rows("questions", 502) == 1
 
@@ -170,7 +171,7 @@ async def test_reply_is_delivered_once_the_fault_clears(live: MakeLive, fault: s
     assert sent, f"the reply was lost after {fault}"
     assert sent[0]["text"].startswith(ANSWER_START)
     assert sent[0]["reply_markup"]["inline_keyboard"]  # the whole reply, buttons included
-    await bot.app.bot_data["svc"].drain()
+    await bot.app.bot_data.services.drain()
     # bounded: every injected fault was one attempt, then exactly one delivery
     assert bot.plan.left() == 0
     assert len([m for m, _ in bot.plan.injected if m == "sendMessage"]) == len(faults)
@@ -198,7 +199,7 @@ async def test_reply_that_timed_out_is_not_sent_twice(live: MakeLive,
 
     await asyncio.sleep(READ_TIMEOUT + 0.5)  # anything resent would have arrived by now
     assert [p["text"][:len(ANSWER_START)] for p in bot.sends(701)] == [ANSWER_START]
-    await bot.app.bot_data["svc"].drain()
+    await bot.app.bot_data.services.drain()
     assert bot.rows("questions", 701) == 1
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -212,7 +213,7 @@ async def test_telegram_down_longer_than_the_retries(live: MakeLive,
     bot.plan.server("sendMessage", *[Status(502, "Bad Gateway")] * SEND_ATTEMPTS)
     sent = await ask_through_polling(bot, QUESTION, user_id=801)
     assert [p["text"] for p in sent] == [SORRY_LV]
-    await bot.app.bot_data["svc"].drain()
+    await bot.app.bot_data.services.drain()
     assert bot.plan.left() == 0
     assert bot.rows("questions", 801) == 1
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -233,7 +234,7 @@ async def test_blocked_user_is_dropped_and_others_are_served(
     assert other and other[0]["text"].startswith(RU_ANSWER_START)
     await wait_until(lambda: bot.plan.left() == 0)
     await wait_until(lambda: "blocked by the user" in caplog.text, 5)
-    await bot.app.bot_data["svc"].drain()
+    await bot.app.bot_data.services.drain()
 
     # one attempt, no retry and no apology to a user who blocked the bot
     assert bot.plan.injected == [("sendMessage", "Status")]

@@ -81,7 +81,7 @@ def test_two_questions_get_the_first_answer_and_the_second_as_a_button(
     d = matcher.decide(message)
     assert (d.outcome, d.topic, d.also) == ("answer", first, (second,)), d
     reply = decision_reply(kb, d)
-    assert reply.buttons[0][0].action == f"t:{second}"  # the second question, first in line
+    assert reply.buttons[0][0].data == f"t:{second}"  # the second question, first in line
     assert kb.topics[second].title.get(d.lang) in reply.text  # and said in words
 
 

@@ -67,7 +67,7 @@ async def test_unanswered_updates_are_answered_once_on_start(live, tmp_path, cap
         bot.api.pending[-1]["update_id"] = u["update_id"]
     bot.api.next_update_id = 504
     fresh = bot.api.queue(message=message(QUESTION, 105))
-    assert await bot.app.bot_data["intake"].replay(bot.app) == 3
+    assert await bot.app.bot_data.intake.replay(bot.app) == 3
     await bot.start_polling()
     for user in (101, 102, 103, 105):
         assert await bot.wait_for_sends(user, 1, 15), user
@@ -75,7 +75,7 @@ async def test_unanswered_updates_are_answered_once_on_start(live, tmp_path, cap
     assert [len(bot.sends(u)) for u in (101, 102, 103, 104, 105)] == [1, 1, 1, 0, 1]
     assert "3 unanswered updates answered now" in caplog.text
     assert "1 already replied to" in caplog.text
-    await bot.app.bot_data["intake"].drain()
+    await bot.app.bot_data.intake.drain()
     journal = UpdateJournal(tmp_path / "data" / "updates.sqlite3")
     assert journal.counts() == {"pending": 0, "done": 5}
     assert fresh == 504
@@ -88,7 +88,7 @@ async def test_updates_older_than_the_maximum_age_are_skipped(live, tmp_path, ca
     left_by_a_crash(tmp_path / "data", [{"update_id": 601, "message": message(QUESTION, 202)}],
                     age=30)
     bot = await live(REPLAY_MAX_AGE="60")
-    assert await bot.app.bot_data["intake"].replay(bot.app) == 1
+    assert await bot.app.bot_data.intake.replay(bot.app) == 1
     await bot.start_polling()
     assert await bot.wait_for_sends(202, 1, 15)
     await asyncio.sleep(0.3)
@@ -125,7 +125,7 @@ async def test_the_journal_keeps_no_text_once_answered(live, tmp_path,
     bot.api.queue(message=message(f"{PRIVATE_WORD} cik maksā konta pārvaldniekam?", 401))
     assert await bot.wait_for_sends(401, 1, 15)
     await asyncio.sleep(0.2)
-    await bot.app.bot_data["intake"].drain()
+    await bot.app.bot_data.intake.drain()
     raw = (tmp_path / "data" / "updates.sqlite3").read_bytes()
     assert PRIVATE_WORD.encode() not in raw
 
@@ -134,7 +134,7 @@ async def test_an_update_whose_reply_went_out_is_not_answered_again(live, tmp_pa
                                                                     monkeypatch) -> None:
     """Killed after the reply reached Telegram but before the update was crossed off."""
     bot = await live()
-    intake = bot.app.bot_data["intake"]
+    intake = bot.app.bot_data.intake
     monkeypatch.setattr(intake, "finished", lambda uid: None)  # the kill comes first
     await bot.start_polling()
     bot.api.queue(message=message(QUESTION, 501))
@@ -150,7 +150,7 @@ async def test_a_press_without_its_answer_yet_is_answered_again(live, tmp_path,
     """Stopping a button's spinner is not its answer: killed between the two, the press is
     answered after the restart."""
     bot = await live()
-    intake = bot.app.bot_data["intake"]
+    intake = bot.app.bot_data.intake
     monkeypatch.setattr(intake, "finished", lambda uid: None)
     # the answer and the apology after it both fail: only the spinner was stopped
     bot.plan.server("sendMessage", *[Status(500, "Internal Server Error")] * 4)

@@ -122,7 +122,7 @@ async def test_the_webhook_is_set_with_the_secret_and_refuses_requests_without_i
     good = await h.bot.wait_for_sends(55, 1, 10)
     assert good and good[0]["text"].startswith(ANSWER_START)
     await asyncio.sleep(0.3)
-    await h.bot.app.bot_data["svc"].drain()
+    await h.bot.app.bot_data.services.drain()
     assert [int(p["chat_id"]) for p in h.bot.calls_of("sendMessage")] == [55]
     assert h.bot.rows("questions") == 1
 
@@ -210,7 +210,7 @@ async def test_wrong_field_types_are_dropped_with_a_log_line(hook, caplog, fault
     assert await h.send(update(21, 71)) == 200
     assert await h.bot.wait_for_sends(71, 1, 10)
     await asyncio.sleep(0.2)
-    await h.bot.app.bot_data["svc"].drain()
+    await h.bot.app.bot_data.services.drain()
     assert h.bot.sends(70) == []  # no apology, no answer to a malformed update
     assert h.bot.rows("questions") == 1  # only the good one; no user stored as text
     dropped = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]

@@ -1,130 +1,103 @@
-"""Admin commands (/stats, /unanswered, /reload) and reload notifications.
+"""Admin commands (/stats, /unanswered, /reload) and reload notices.
 
-Admins are recognised by numeric user id only; to anyone else these commands look exactly
-like an unknown command.
+Admins are recognised by numeric user id, in a private chat (figures never leak into a
+group). The commands are registered with `admin_filter(...)` (app.py), so for anyone
+else they fall through to the unknown-command reply and look exactly like any command
+the bot does not have. Admins' buttons (bot/actions.py, `admin = True`) are checked
+with `is_admin` by buttons.on_button.
+
+Each admin reads in their own language: the one they chose or last wrote in, else the
+one their Telegram speaks (remembered when they use an admin command, so a reload notice
+the watcher sends later finds it).
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Collection
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes
+from telegram.constants import ChatType
+from telegram.ext import filters
 
-from ..i18n import gettext_for, ngettext_for
+from .. import admin_replies
 from ..knowledge.errors import Problem
-from ..redact import redact_secrets
-from ..replies import Reply, split_message
-from .handlers import _language, send, unknown_command
-from .services import Services, svc
+from ..knowledge.model import LANGS
+from ..replies import split_message
+from .context import BotApp, BotContext
+from .sending import send
 
 log = logging.getLogger(__name__)
+LOGGED_ERROR = 200  # characters of an error message a log line quotes
 
 
-def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """An admin, by numeric id, in a private chat (stats never leak into a group)."""
+def admin_filter(admin_ids: Collection[int]) -> filters.BaseFilter:
+    """Messages from ADMIN_IDS in a private chat (no admin at all: nobody)."""
+    return filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
+
+
+def is_admin(update: Update, context: BotContext) -> bool:
+    """The same rule as `admin_filter`, for updates a filter does not see (button presses)."""
     user, chat = update.effective_user, update.effective_chat
-    return (
-        user is not None
-        and user.id in svc(context).settings.admin_ids
-        and (chat is None or chat.type == "private")
-    )
+    return (user is not None and user.id in context.services.settings.admin_ids
+            and chat is not None and chat.type == ChatType.PRIVATE)
 
 
-MAX_LISTED = 20
+async def _admin_lang(update: Update, context: BotContext) -> str:
+    """The admin's language, kept so that notices sent without an update can use it."""
+    language = await context.language(update)
+    user = update.effective_user
+    prefs = context.services.prefs.get(user.id) if user else None
+    if user is not None and (prefs is None or prefs.lang is None):
+        context.services.update_prefs(user.id, lang=language.code)
+    return language.code
 
 
-def problems_text(problems: list[Problem], lang: str) -> str:
-    """The first MAX_LISTED problems and how many more (a Problem hides secrets itself)."""
-    head = gettext_for(lang, "The knowledge base was NOT reloaded; the bot keeps serving the "
-                             "previous one. Problems:")
-    lines = [html.escape(str(p)) for p in problems[:MAX_LISTED]]
-    if len(problems) > MAX_LISTED:
-        lines.append(f"… +{len(problems) - MAX_LISTED}")
-    return head + "\n" + "\n".join(lines)
+async def stats(update: Update, context: BotContext) -> None:
+    """/stats: questions today and this week, answered share, top topics, votes."""
+    if update.effective_message is None:
+        return
+    lang = await _admin_lang(update, context)
+    s = context.services
+    figures = await asyncio.to_thread(s.storage.stats)
+    await send(update.effective_message,
+               admin_replies.stats_reply(figures, s.state.current.kb, lang))
 
 
-async def notify_admins(app: Application, problems: list[Problem]) -> None:
-    """Each admin gets the problems, split into messages Telegram accepts (≤ 4096)."""
-    s: Services = app.bot_data["svc"]
-    parts = split_message(problems_text(problems, "lv"))
-    for admin in s.settings.admin_ids:
-        for part in parts:
+async def unanswered(update: Update, context: BotContext) -> None:
+    """/unanswered: latest questions that got no answer, newest first, with counts."""
+    if update.effective_message is None:
+        return
+    lang = await _admin_lang(update, context)
+    rows = await asyncio.to_thread(context.services.storage.unanswered,
+                                   admin_replies.UNANSWERED_SHOWN)
+    await send(update.effective_message, admin_replies.unanswered_reply(rows, lang))
+
+
+async def reload_command(update: Update, context: BotContext) -> None:
+    """/reload: load the knowledge base again now."""
+    if update.effective_message is None:
+        return
+    lang = await _admin_lang(update, context)
+    state = context.services.state
+    problems = await asyncio.to_thread(state.reload)
+    reply = (admin_replies.problems_reply(problems, lang) if problems
+             else admin_replies.reloaded_reply(state.current.kb, lang))
+    await send(update.effective_message, reply)
+
+
+async def notify_admins(app: BotApp, problems: list[Problem]) -> None:
+    """Each admin gets the problems in their language, split into messages Telegram
+    accepts (≤ 4096 characters)."""
+    s = app.bot_data.services
+    for admin in sorted(s.settings.admin_ids):
+        prefs = await s.user_prefs(admin)
+        lang = prefs.lang if prefs and prefs.lang in LANGS else "lv"
+        for part in split_message(admin_replies.problems_reply(problems, lang).text):
             try:
-                await app.bot.send_message(admin, part, parse_mode="HTML")
+                await app.bot.send_message(admin, part)
             except Exception as exc:
                 log.warning("could not notify admin %s: %s: %s", admin, type(exc).__name__,
-                            str(exc)[:200])
+                            str(exc)[:LOGGED_ERROR])
                 break
-
-
-AdminView = Callable[[Services, str], Awaitable[str]]
-
-
-def admin_command(
-    view: AdminView,
-) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
-    """A handler that runs `view` for admins and answers everyone else exactly like an
-    unknown command."""
-
-    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not is_admin(update, context):
-            await unknown_command(update, context)
-            return
-        msg = update.effective_message
-        if msg is None:
-            return
-        lang, _, _ = await _language(update, context)
-        text = await view(svc(context), lang)
-        await send(msg, Reply(text, (), lang))
-
-    handler.__doc__ = view.__doc__
-    return handler
-
-
-@admin_command
-async def stats(s: Services, lang: str) -> str:
-    """/stats: questions today and this week, answered share, top topics, votes."""
-    st = await asyncio.to_thread(s.storage.stats)
-    _ = lambda m: gettext_for(lang, m)  # noqa: E731
-    kb = s.state.current.kb
-    lines = [
-        _("Questions today: %(n)d; last 7 days: %(w)d") % {"n": st.today, "w": st.week},
-        _("Answered outright: %(p)d%%") % {"p": round(st.answered_share * 100)},
-        _("Feedback: 👍 %(up)d / 👎 %(down)d") % {"up": st.votes_up, "down": st.votes_down},
-        _("By language: %(langs)s") % {
-            "langs": ", ".join(f"{k} {v}" for k, v in sorted(st.per_lang.items())) or "—"},
-        _("Top topics:"),
-    ]
-    for tid, c in st.top_topics:
-        title = kb.topics[tid].title.get(lang) if tid in kb.topics else tid
-        lines.append(f"• {html.escape(title)} — {c}")
-    return "\n".join(lines)
-
-
-@admin_command
-async def unanswered(s: Services, lang: str) -> str:
-    """/unanswered: latest questions that got no answer, newest first, with counts."""
-    rows = await asyncio.to_thread(s.storage.unanswered, 15)
-    if not rows:
-        return gettext_for(lang, "No unanswered questions.")
-    lines = [gettext_for(lang, "Latest unanswered questions:")]
-    for q, n, outcome in rows:
-        times = ngettext_for(lang, "%(n)d time", "%(n)d times", n) % {"n": n}
-        # users' words, shown to admins: a pasted token or password stays hidden
-        lines.append(f"• {html.escape(redact_secrets(q))} — {times} ({outcome})")
-    return "\n".join(lines)
-
-
-@admin_command
-async def reload_command(s: Services, lang: str) -> str:
-    """/reload: load the knowledge base again now."""
-    problems = await asyncio.to_thread(s.state.reload)
-    if problems:
-        return problems_text(problems, lang)
-    n = len(s.state.current.kb.topics)
-    return ngettext_for(lang, "Reloaded: %(n)d topic.", "Reloaded: %(n)d topics.", n) % {"n": n}

@@ -2,27 +2,30 @@
 
 Usage: `python -m bot` with TELEGRAM_BOT_TOKEN set (long polling), plus WEBHOOK_URL for a
 webhook. Tests build the same Application with an offline request object.
+
+Where things are: handlers.py (commands, questions), buttons.py (one callback per kind
+of button, bot/actions.py), inline.py, admin.py, flood.py (the guard before everything),
+errors.py (the error handler); context.py (the typed context every callback gets),
+services.py (what it holds); sending.py (replies into chats); intake.py and webhook.py
+(updates in, journaled); startup.py (reaching Telegram first).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
+from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
+    Defaults,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
@@ -30,32 +33,35 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from ..actions import OpenSection, OpenTopic, SetLanguage, Share, ShowMenu, Vote
 from ..heartbeat import Heartbeat
-from ..i18n import gettext_for
+from ..i18n import LOCALES, N_, gettext_for
 from ..journal import UpdateJournal
 from ..knowledge.errors import Problem
+from ..redact import install_log_redaction
 from ..settings import Settings
 from ..state import KnowledgeState
 from ..storage import Storage
 from ..watcher import KnowledgeWatcher
-from . import admin, handlers, webhook
+from . import admin, buttons, handlers, webhook
+from .buttons import on_button
+from .context import CONTEXT_TYPES, BotApp
+from .errors import on_error
+from .flood import guard
+from .inline import inline
 from .intake import Intake, JournalingProcessor, JournalingRequest
 from .services import Services
 
 log = logging.getLogger(__name__)
-HEARTBEAT_EVERY = 15.0
+HEARTBEAT_EVERY = 15.0  # seconds between heartbeats while updates are fetched
+WAIT_TO_RUN = 1.0  # seconds between checks until the Application runs
 CONCURRENT_UPDATES = 16
+RATE_LIMIT_RETRIES = 3  # a 429 is waited out this many times, then the send fails
 
 try:  # httpcore tries `import sniffio` on every request it sends; without the package that
     import sniffio  # noqa: F401  # search walks sys.path (~13 failed imports per reply).
 except ImportError:  # A None entry makes the retry fail at once (benchmarks/load.py).
     sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a string for pybabel extract only
-    return message
-
 
 _COMMANDS = (
     ("start", N_("Start and main sections")),
@@ -68,154 +74,62 @@ _COMMANDS = (
 )
 
 
-_TOKEN_RE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,100}")  # BotFather's token format
-_tokens: set[str] = set()
-
-
-def redact(text: str) -> str:
-    """`text` without the bot token (the configured one, and anything shaped like one)."""
-    for token in _tokens:
-        text = text.replace(token, "<token>")
-    return _TOKEN_RE.sub("<token>", text)
-
-
-def _redacting_factory(factory: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
-    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = factory(*args, **kwargs)
-        try:
-            msg = record.getMessage()
-        except Exception:  # a malformed call; the handler will report it
-            return record
-        clean = redact(msg)
-        if clean != msg:
-            record.msg, record.args = clean, None
-        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
-            # the traceback carries exception messages (URLs…): format it now, redacted
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return record
-
-    make.redacts_tokens = True  # type: ignore[attr-defined]
-    return make
-
-
-def install_log_redaction(token: str | None) -> None:
-    """Keep the bot token out of every log record of the process, whichever logger or
-    handler (httpx logs request URLs; network errors may quote them): messages,
-    tracebacks and stack traces are redacted when the record is created."""
-    if token:
-        _tokens.add(token)
-    if not getattr(logging.getLogRecordFactory(), "redacts_tokens", False):
-        logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
-def _scrub(exc: BaseException | None) -> None:
-    """Redact the token from an exception (and its causes) before it is logged, so no
-    formatter or error tracker sees it in str(), repr() or a traceback."""
-    seen = 0
-    while exc is not None and seen < 10:
-        seen += 1
-        try:
-            exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
-            message = getattr(exc, "message", None)  # TelegramError keeps its own copy
-            if isinstance(message, str):
-                exc.message = redact(message)  # type: ignore[attr-defined]
-        except Exception:  # an exception type that refuses changes: leave it
-            pass
-        exc = exc.__cause__ or exc.__context__
-
-
-def _lang_of(update: Update) -> str:
-    code = (update.effective_user.language_code or "") if update.effective_user else ""
-    return "ru" if code.startswith(("ru", "uk", "be", "kk")) else "lv"
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log, and tell the user something went wrong — never a traceback.
-
-    A user who blocked the bot (Forbidden) is logged in one line and dropped; a reply that
-    timed out may have been delivered, so no apology follows it (see handlers.send)."""
-    err = context.error
-    _scrub(err)
-    private = isinstance(update, Update) and update.effective_chat is not None \
-        and update.effective_chat.type == "private"
-    if isinstance(err, Forbidden):
-        log.warning("cannot write to the chat (blocked by the user?): %s", str(err)[:300])
-        return
-    if isinstance(err, TimedOut):
-        log.warning("a Bot API call timed out; not repeated, it may have gone through: %s",
-                    str(err)[:300])
-        return
-    if isinstance(err, NetworkError) and not isinstance(err, BadRequest):
-        log.error("error while handling an update: %s: %s (Telegram unreachable; gave up "
-                  "after retries)", type(err).__name__, str(err)[:300])
-    else:
-        log.error("error while handling an update: %s: %s", type(err).__name__,
-                  str(err)[:300], exc_info=(type(err), err, err.__traceback__) if err else None)
-    if isinstance(update, Update) and update.effective_message and private:
-        with contextlib.suppress(Exception):
-            await update.effective_message.reply_text(
-                gettext_for(_lang_of(update), "Sorry, something went wrong. Please try again."))
-
-
-async def _set_commands(app: Application) -> None:
-    for lang in (None, "lv", "ru"):
-        cmds = [BotCommand(c, gettext_for(lang or "lv", d) if lang else d) for c, d in _COMMANDS]
+async def _set_commands(app: BotApp) -> None:
+    """The command menu: a default one (English) and one per language; admins' commands
+    are not advertised."""
+    for lang in (None, *LOCALES):
+        cmds = [BotCommand(c, gettext_for(lang, d) if lang else d) for c, d in _COMMANDS]
         try:
             await app.bot.set_my_commands(cmds, language_code=lang)
         except Exception as exc:
             log.warning("set_my_commands(%s) failed: %s", lang, type(exc).__name__)
 
 
-def _start_watcher(app: Application) -> KnowledgeWatcher:
+def _start_watcher(app: BotApp) -> KnowledgeWatcher:
     """Reload when a knowledge file changes; bad edits are reported to the admins, never
     served. The watcher thread hands problems to the event loop while it runs."""
-    s: Services = app.bot_data["svc"]
     loop = asyncio.get_running_loop()
 
     def report(problems: list[Problem]) -> None:
         if loop.is_running():  # not while stopping: the message could never be sent
             asyncio.run_coroutine_threadsafe(admin.notify_admins(app, problems), loop)
 
-    watcher = KnowledgeWatcher(s.state, report)
+    watcher = KnowledgeWatcher(app.bot_data.services.state, report)
     watcher.start()
     return watcher
 
 
-async def _heartbeat(app: Application, path: Path) -> None:
+async def _heartbeat(app: BotApp, path: Path) -> None:
     """Beat while updates are being fetched; the Docker HEALTHCHECK reads its age (see
     bot/heartbeat.py: a data directory that cannot be written is logged once and the beat
     goes elsewhere). Checks every second until the app runs (it starts after post_init)."""
     heartbeat = Heartbeat(path)
     while True:
         updater = app.updater
-        alive = app.running and (updater is None or updater.running or app.bot_data.get("webhook"))
+        alive = app.running and (updater is None or updater.running or app.bot_data.webhook)
         if alive:
             await asyncio.to_thread(heartbeat.beat)
-        await asyncio.sleep(HEARTBEAT_EVERY if alive else 1.0)
+        await asyncio.sleep(HEARTBEAT_EVERY if alive else WAIT_TO_RUN)
 
 
-async def _post_init(app: Application) -> None:
-    s: Services = app.bot_data["svc"]
-    await app.bot_data["intake"].replay(app)  # before the first getUpdates
+async def _post_init(app: BotApp) -> None:
+    data = app.bot_data
+    await data.intake.replay(app)  # before the first getUpdates
     await _set_commands(app)
-    if app.bot_data.get("watch", True):
-        app.bot_data["watcher"] = _start_watcher(app)
-    tasks = app.bot_data.setdefault("tasks", [])
-    tasks.append(asyncio.get_running_loop().create_task(_heartbeat(app, s.settings.heartbeat)))
+    if data.watch:
+        data.watcher = _start_watcher(app)
+    heartbeat = _heartbeat(app, data.services.settings.heartbeat)
+    data.tasks.append(asyncio.get_running_loop().create_task(heartbeat))
 
 
-async def _post_shutdown(app: Application) -> None:
-    watcher: KnowledgeWatcher | None = app.bot_data.get("watcher")
-    if watcher is not None:
-        watcher.stop()
-    for task in app.bot_data.get("tasks", []):
+async def _post_shutdown(app: BotApp) -> None:
+    data = app.bot_data
+    if data.watcher is not None:
+        data.watcher.stop()
+    for task in data.tasks:
         task.cancel()
-    s: Services = app.bot_data["svc"]
-    await s.drain()
-    await app.bot_data["intake"].drain()
+    await data.services.drain()
+    await data.intake.drain()
 
 
 def _rate_limiter(per_second: float) -> AIORateLimiter:
@@ -225,8 +139,9 @@ def _rate_limiter(per_second: float) -> AIORateLimiter:
     then 30/s, i.e. up to 60 in the first second (benchmarks/load.py saw it). A bucket of
     one message that drains every 1/30 s never exceeds the rate."""
     if per_second <= 0:
-        return AIORateLimiter(overall_max_rate=0, max_retries=3)
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
+        return AIORateLimiter(overall_max_rate=0, max_retries=RATE_LIMIT_RETRIES)
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second,
+                          max_retries=RATE_LIMIT_RETRIES)
 
 
 def build_application(
@@ -236,39 +151,50 @@ def build_application(
     request: BaseRequest | None = None,
     watch: bool = True,
     get_updates_request: BaseRequest | None = None,
-) -> Application:
+) -> BotApp:
     """The bot as an Application; `request` replaces the network (tests), for getUpdates
     too unless `get_updates_request` is given."""
     install_log_redaction(settings.token)
-    builder = (
-        Application.builder()
-        .token(settings.token or "")
-        .base_url(settings.api_base_url)
-        .rate_limiter(_rate_limiter(settings.rate_limit_overall))
-        # 16 updates at a time is far more than the 30 msg/s limit needs (30/s × ~0.1 s per
-        # Bot API call); a small HTTP pool matters: httpcore scans every pooled connection on
-        # each request, so 256 connections (the default) cost ~15% throughput
-        # (benchmarks/load.py).
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
-    )
     # Every update is journaled before Telegram learns it arrived and crossed off once
     # answered (intake.py): through the HTTP request objects and the update processor.
     intake = Intake(UpdateJournal(settings.journal), settings.replay_max_age)
+    # 16 updates at a time is far more than the 30 msg/s limit needs (30/s × ~0.1 s per
+    # Bot API call); a small HTTP pool matters: httpcore scans every pooled connection on
+    # each request, so 256 connections (the default) cost ~15% throughput
+    # (benchmarks/load.py).
     inner = request or HTTPXRequest(connection_pool_size=CONCURRENT_UPDATES * 2)
     polling_inner = get_updates_request or request or HTTPXRequest(connection_pool_size=1)
-    builder = (builder.request(JournalingRequest(inner, intake))
-               .get_updates_request(JournalingRequest(polling_inner, intake))
-               .concurrent_updates(JournalingProcessor(intake, CONCURRENT_UPDATES)))
-    app = builder.build()
-    app.bot_data["svc"] = Services(settings, state, storage or Storage(settings.database))
-    app.bot_data["intake"] = intake
-    app.bot_data["watch"] = watch
+    app = (
+        Application.builder()
+        .token(settings.token or "")
+        .base_url(settings.api_base_url)
+        .context_types(CONTEXT_TYPES)
+        # every reply is Telegram HTML (replies.py escapes what users and admins typed),
+        # sent as a plain message, not as a quote of the question
+        .defaults(Defaults(parse_mode=ParseMode.HTML, do_quote=False))
+        .rate_limiter(_rate_limiter(settings.rate_limit_overall))
+        .job_queue(None)
+        .request(JournalingRequest(inner, intake))
+        .get_updates_request(JournalingRequest(polling_inner, intake))
+        .concurrent_updates(JournalingProcessor(intake, CONCURRENT_UPDATES))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data.services = Services(settings, state, storage or Storage(settings.database))
+    app.bot_data.intake = intake
+    app.bot_data.watch = watch
+    add_handlers(app, admin.admin_filter(settings.admin_ids))
+    return app
 
-    # Order matters. Group -1 runs first for every update: heartbeat and flood guard; it
-    # stops a flooding user's update before any handler.
-    app.add_handler(TypeHandler(Update, handlers.guard), group=-1)
-    # Commands before free text; admin commands before the unknown-command catch-all.
+
+def add_handlers(app: BotApp, admins: filters.BaseFilter) -> None:
+    """Every handler, in order. Order matters: python-telegram-bot runs the first matching
+    handler of each group."""
+    # Group -1 runs first for every update: the flood guard stops a flooding user's update
+    # before any handler.
+    app.add_handler(TypeHandler(Update, guard), group=-1)
+    # Commands before free text.
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler("help", handlers.help_command))
     app.add_handler(CommandHandler("topics", handlers.topics))
@@ -276,19 +202,30 @@ def build_application(
     app.add_handler(CommandHandler("language", handlers.language))
     app.add_handler(CommandHandler("share", handlers.share))
     app.add_handler(CommandHandler("forget", handlers.forget))
-    app.add_handler(CommandHandler("stats", admin.stats))
-    app.add_handler(CommandHandler("unanswered", admin.unanswered))
-    app.add_handler(CommandHandler("reload", admin.reload_command))
+    # Admins' commands, for ADMIN_IDS in a private chat only: anyone else falls through to
+    # the unknown-command reply below, exactly as for a command the bot does not have.
+    app.add_handler(CommandHandler("stats", admin.stats, filters=admins))
+    app.add_handler(CommandHandler("unanswered", admin.unanswered, filters=admins))
+    app.add_handler(CommandHandler("reload", admin.reload_command, filters=admins))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED,
-                                   handlers.question))
+    # A question is a text, or the caption of a photo or a document ("alga?").
+    app.add_handler(MessageHandler((filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+                                   & ~filters.UpdateType.EDITED, handlers.question))
     app.add_handler(MessageHandler(
-        filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+        filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL
         & ~filters.UpdateType.EDITED, handlers.non_text))
-    app.add_handler(CallbackQueryHandler(handlers.button))
-    app.add_handler(InlineQueryHandler(handlers.inline))
+    # Buttons: one handler per kind of action (bot/actions.py), routed by its pattern; a
+    # new kind is one line here. Anything else (forged, stale, oversized) is answered
+    # "expired" by the last one.
+    app.add_handler(on_button(ShowMenu, buttons.navigate))
+    app.add_handler(on_button(OpenSection, buttons.navigate))
+    app.add_handler(on_button(OpenTopic, buttons.navigate))
+    app.add_handler(on_button(SetLanguage, buttons.set_language))
+    app.add_handler(on_button(Vote, buttons.vote))
+    app.add_handler(on_button(Share, buttons.share))
+    app.add_handler(CallbackQueryHandler(buttons.expired))
+    app.add_handler(InlineQueryHandler(inline))
     app.add_error_handler(on_error)
-    return app
 
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
@@ -323,7 +260,7 @@ def run_telegram(settings: Settings, state: KnowledgeState) -> int:
         return 0
     log.info("starting on Telegram (%s)", "webhook" if settings.webhook_url else "polling")
     if settings.webhook_url:
-        app.bot_data["webhook"] = True
+        app.bot_data.webhook = True
         try:
             loop.run_until_complete(webhook.serve(app, settings))
         except OSError as exc:  # the port is taken or not ours to bind

@@ -1,60 +1,51 @@
-"""What every handler needs, kept in `application.bot_data["svc"]`."""
+"""What every handler needs (`context.services`, see context.py): settings, the knowledge
+being served, storage behind one writer thread, users' preferences cached, the flood
+guard."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
-import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypedDict, TypeVar, Unpack
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import ContextTypes
+from telegram import User
 
-from ..replies import Reply
+from ..conversation import language_for
+from ..knowledge.model import LANGS
 from ..settings import Settings
 from ..state import KnowledgeState
 from ..storage import Storage, UserPrefs, Writer
+from .flood import FloodGuard
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+PREFS_READ_TIMEOUT = 2.0  # seconds: past it a user is answered with the default language
+MAX_CACHED_USERS = 100_000  # preferences kept in memory, least recently used dropped
 
 
-class FloodGuard:
-    """Per-user sliding window: up to `limit` actions per `window` seconds, then one
-    polite notice, then silence until the window has room again. One budget for every
-    route a user can make the bot work by: messages, button presses, inline queries (an
-    action may cost less than 1: an inline query is sent at every pause while typing)."""
+@dataclass(frozen=True, slots=True)
+class UserLanguage:
+    """The language to answer a user in, and how it was chosen."""
 
-    def __init__(self, limit: int = 8, window: float = 10.0, max_users: int = 50_000) -> None:
-        self.limit, self.window, self.max_users = limit, window, max_users
-        self._hits: OrderedDict[int, deque[tuple[float, float]]] = OrderedDict()
-        self._warned: set[int] = set()
+    code: str  # "lv" or "ru"
+    fixed: bool  # chosen with /language or a deep link: the question's language is ignored
+    guessed: bool  # neither chosen nor known from Telegram: the greeting offers a switch
 
-    def check(self, user_id: int, now: float | None = None, cost: float = 1.0,
-              can_warn: bool = True) -> str:
-        """'ok', 'warn' (first action over the limit that can carry a notice) or 'drop'."""
-        now = time.monotonic() if now is None else now
-        hits = self._hits.pop(user_id, None) or deque()
-        self._hits[user_id] = hits
-        while hits and now - hits[0][0] > self.window:
-            hits.popleft()
-        if len(self._hits) > self.max_users:
-            self._hits.popitem(last=False)
-        if sum(c for _, c in hits) + cost <= self.limit:
-            hits.append((now, cost))
-            self._warned.discard(user_id)
-            return "ok"
-        if user_id in self._warned or not can_warn:
-            return "drop"
-        self._warned.add(user_id)
-        return "warn"
+
+class PrefChanges(TypedDict, total=False):
+    lang: str | None
+    lang_fixed: bool
+    last_topic: str | None
 
 
 @dataclass
 class Services:
+    """One per Application, in `bot_data.services`."""
+
     settings: Settings
     state: KnowledgeState
     storage: Storage
@@ -71,7 +62,8 @@ class Services:
             self.prefs.move_to_end(user_id)
             return self.prefs[user_id]
         try:
-            found = await asyncio.wait_for(asyncio.to_thread(self.storage.get_user, user_id), 2)
+            found = await asyncio.wait_for(asyncio.to_thread(self.storage.get_user, user_id),
+                                           PREFS_READ_TIMEOUT)
         except Exception as exc:  # locked, read-only, missing: answer anyway
             log.warning("could not read user preferences: %s", type(exc).__name__)
             return None
@@ -82,12 +74,28 @@ class Services:
     def _remember(self, user_id: int, prefs: UserPrefs) -> None:
         self.prefs[user_id] = prefs
         self.prefs.move_to_end(user_id)
-        while len(self.prefs) > 100_000:
+        while len(self.prefs) > MAX_CACHED_USERS:
             self.prefs.popitem(last=False)
 
-    def set_prefs(self, user_id: int, prefs: UserPrefs) -> None:
-        self._remember(user_id, prefs)
-        self.spawn(self.storage.save_user, user_id, prefs)
+    async def language_of(self, user: User | None) -> UserLanguage:
+        """The user's chosen language, else the one their Telegram speaks (lv for anyone
+        else, a guess)."""
+        if user is None:
+            return UserLanguage("lv", False, True)
+        prefs = await self.user_prefs(user.id)
+        if prefs and prefs.lang in LANGS:
+            return UserLanguage(prefs.lang, prefs.lang_fixed, False)
+        code, guessed = language_for(user.language_code)
+        return UserLanguage(code, False, guessed)
+
+    def update_prefs(self, user_id: int, **changes: Unpack[PrefChanges]) -> None:
+        """Change some of a user's preferences (cached, written in the background). The
+        cache holds them: the handler looked the user's language up first."""
+        old = self.prefs.get(user_id) or UserPrefs(None, False, None)
+        new = dataclasses.replace(old, **changes)
+        if new != old:
+            self._remember(user_id, new)
+            self.spawn(self.storage.save_user, user_id, new)
 
     def forget_cached(self, user_id: int) -> None:
         self.prefs.pop(user_id, None)
@@ -104,17 +112,3 @@ class Services:
         """Wait (bounded) until queued storage writes are done (tests and shutdown)."""
         if self.writer.pending:
             await asyncio.to_thread(self.writer.flush, timeout)
-
-
-def svc(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    services: Services = context.application.bot_data["svc"]
-    return services
-
-
-def markup(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
-         for row in reply.buttons]
-    )

@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from ..redact import redact_token
 from ..settings import Settings
-from .app import redact, webhook_options
+from .app import webhook_options
 
 log = logging.getLogger(__name__)
 BACKOFF = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)  # seconds between attempts; then 30 s each
@@ -41,7 +42,7 @@ def _api_host(settings: Settings) -> str:
 
 def _reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split())[:200] or type(exc).__name__
-    return redact(text)
+    return redact_token(text)
 
 
 async def _retrying(step: Callable[[], Awaitable[Any]], what: str, settings: Settings,

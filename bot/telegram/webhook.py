@@ -30,6 +30,7 @@ from telegram.ext import Application
 
 from ..settings import Settings
 from . import update_shape
+from .context import BotApp
 from .intake import Intake
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ def make_server(app: Application, intake: Intake,
     return tornado.httpserver.HTTPServer(web, max_body_size=HARD_BODY_CAP)
 
 
-async def serve(app: Application, settings: Settings,
+async def serve(app: BotApp, settings: Settings,
                 listen: str = "0.0.0.0", stop: asyncio.Event | None = None) -> None:
     """Run until SIGINT/SIGTERM (or `stop` is set): set the webhook, serve, stop cleanly."""
     from .app import webhook_options
@@ -147,7 +148,7 @@ async def serve(app: Application, settings: Settings,
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)
     options = webhook_options(settings)
-    intake: Intake = app.bot_data["intake"]
+    intake = app.bot_data.intake
     await app.initialize()
     try:
         if app.post_init:

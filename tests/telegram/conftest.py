@@ -324,10 +324,37 @@ class Updates:
                    "emoji": "👍"}
         return self._wrap(message=self._message(user_id, lang, sticker=sticker))
 
-    def photo(self, user_id: int = 1001, lang: str | None = "lv") -> Update:
+    def photo(self, user_id: int = 1001, lang: str | None = "lv", caption: str | None = None,
+              group: bool = False, mention: bool = False) -> Update:
+        """A photo; with `caption`, its text (in a group, `mention` starts it with
+        @TestAmBot)."""
         sizes = [{"file_id": f"AgACAgIAAxk{i}", "file_unique_id": f"AQADphoto{i}",
                   "width": w, "height": w, "file_size": w * 40} for i, w in enumerate((90, 320))]
-        return self._wrap(message=self._message(user_id, lang, photo=sizes))
+        return self._media(user_id, lang, {"photo": sizes}, caption, group, mention)
+
+    def document(self, user_id: int = 1001, lang: str | None = "lv", caption: str | None = None,
+                 group: bool = False, mention: bool = False) -> Update:
+        doc = {"file_id": "BQACAgIAAxk", "file_unique_id": "AgADdoc", "file_name": "vakance.pdf",
+               "mime_type": "application/pdf", "file_size": 20480}
+        return self._media(user_id, lang, {"document": doc}, caption, group, mention)
+
+    def voice(self, user_id: int = 1001, lang: str | None = "lv") -> Update:
+        voice = {"file_id": "AwACAgIAAxk", "file_unique_id": "AgADvoice", "duration": 3,
+                 "mime_type": "audio/ogg"}
+        return self._media(user_id, lang, {"voice": voice}, None, False, False)
+
+    def _media(self, user_id: int, lang: str | None, media: dict[str, Any], caption: str | None,
+               group: bool, mention: bool) -> Update:
+        fields = dict(media)
+        if caption is not None:
+            if mention:
+                tag = f"@{BOT_USERNAME}"
+                caption = f"{tag} {caption}"
+                fields["caption_entities"] = [{"type": "mention", "offset": 0,
+                                               "length": len(tag)}]
+            fields["caption"] = caption
+        chat = {"id": GROUP_ID, "type": "supergroup", "title": "Darba meklētāji"} if group else None
+        return self._wrap(message=self._message(user_id, lang, chat=chat, **fields))
 
 
 # -- the bot under test -------------------------------------------------------------------
@@ -351,7 +378,7 @@ class BotHarness:
         return the Bot API calls it caused."""
         start = len(self.telegram.calls)
         await self.app.process_update(update)
-        await self.app.bot_data["svc"].drain()
+        await self.app.bot_data.services.drain()
         return self.telegram.calls[start:]
 
     async def say(self, text: str, **kw: Any) -> list[Call]:
@@ -422,9 +449,9 @@ async def make_bot(tmp_path: Path, shipped_state: KnowledgeState) -> AsyncIterat
 
     yield factory
     for app in started:
-        for task in app.bot_data.get("tasks", []):  # started by post_init, if a test ran it
+        for task in app.bot_data.tasks:  # started by post_init, if a test ran it
             task.cancel()
-        await app.bot_data["svc"].drain()
+        await app.bot_data.services.drain()
         await app.shutdown()
 
 

@@ -8,6 +8,7 @@ import logging
 
 from test_e2e_polling import TOKEN
 
+from bot import admin_replies
 from bot.knowledge.errors import Problem
 from bot.telegram import admin
 
@@ -18,17 +19,17 @@ async def test_a_long_notice_is_split_and_every_part_arrives(bot, caplog):
     caplog.set_level(logging.WARNING)
     # 30 problems of ~300 characters: what a large broken edit produces
     problems = [Problem(f"notes{i:02d}.yaml", i + 1, LONG_MESSAGE) for i in range(30)]
-    assert len(admin.problems_text(problems, "lv")) > 4096
+    assert len(admin_replies.problems_reply(problems, "lv").text) > 4096
     await admin.notify_admins(bot.app, problems)  # what the file watcher calls
     sent = [c for c in bot.telegram.of("sendMessage") if c.chat_id == bot.admin_id]
     assert len(sent) >= 2
     assert all(len(c.text) <= 4096 for c in sent)
     assert not [r for r in caplog.records if "could not notify" in r.getMessage()]
     text = "\n".join(c.text for c in sent)
-    assert text.startswith("Zināšanu bāze NETIKA pārlādēta")
+    assert text.startswith(admin_replies.problems_reply([], "lv").text)
     assert [f"notes{i:02d}.yaml:{i + 1}:" in text for i in range(30)] == \
-        [True] * admin.MAX_LISTED + [False] * (30 - admin.MAX_LISTED)
-    assert text.rstrip().endswith(f"… +{30 - admin.MAX_LISTED}")
+        [True] * admin_replies.MAX_LISTED + [False] * (30 - admin_replies.MAX_LISTED)
+    assert text.rstrip().endswith(f"… +{30 - admin_replies.MAX_LISTED}")
 
 
 async def test_a_dotenv_saved_as_yaml_sends_no_secret(make_bot, knowledge_copy):
@@ -52,3 +53,19 @@ async def test_unanswered_questions_show_no_pasted_secret(bot):
     assert "telegram_bot_token=" in msg.text.lower()  # the question is still recognisable
     assert TOKEN.split(":")[1][:10].lower() not in msg.text.lower()
     assert "hunter2" not in msg.text
+
+
+async def test_each_admin_reads_the_notice_in_their_language(make_bot):
+    """One admin chose Russian, one has a Russian Telegram and once used an admin command,
+    one never wrote: Russian, Russian, Latvian."""
+    chose, speaks, silent = 900_001, 900_002, 900_003
+    bot = await make_bot(ADMIN_IDS=f"{chose},{speaks},{silent}")
+    await bot.press("lang:ru", user_id=chose, lang="lv")
+    await bot.command("stats", user_id=speaks, lang="ru")
+    await admin.notify_admins(bot.app, [Problem("duties.yaml", 3, "a [list] is not closed")])
+    sent = {c.chat_id: c.text for c in bot.telegram.of("sendMessage")
+            if c.chat_id in (chose, speaks, silent)}
+    assert sent[chose].startswith(admin_replies.problems_reply([], "ru").text)
+    assert sent[speaks].startswith(admin_replies.problems_reply([], "ru").text)
+    assert sent[silent].startswith(admin_replies.problems_reply([], "lv").text)
+    assert all("duties.yaml:3: a [list] is not closed" in text for text in sent.values())

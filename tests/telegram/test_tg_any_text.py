@@ -109,7 +109,7 @@ def check_reply(reply: Reply, lang: str, tg_html: Any) -> list[str]:
     for row in reply.buttons:
         for b in row:
             assert b.label.strip()
-            assert b.action.isascii() and 0 < len(b.action.encode()) <= 64
+            assert b.data.isascii() and 0 < len(b.data.encode()) <= 64
     return parts
 
 
@@ -176,7 +176,7 @@ async def _through_telegram(bot: Any, tg_html: Any, text: str, tg_lang: str | No
     parts = check_reply(expected, expected.lang, tg_html)
     assert [c.text for c in calls] == parts  # exactly the core's reply, split the same way
     assert [b for c in calls for b in c.button_data] == \
-        [b.action for row in expected.buttons for b in row]
+        [b.data for row in expected.buttons for b in row]
     assert bot.rows("questions", uid) == 1  # recorded once
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from bot.replies import error_reply
+
 
 async def test_refused_reply_is_logged_and_user_gets_an_apology_attempt(bot, caplog):
     caplog.set_level(logging.ERROR)
@@ -11,7 +13,7 @@ async def test_refused_reply_is_logged_and_user_gets_an_apology_attempt(bot, cap
     calls = await bot.say("alga")
     assert [c.method for c in calls] == ["sendMessage", "sendMessage"]
     assert calls[0].text.startswith("<b>Konta pārvaldnieka alga</b>")
-    assert calls[1].text == "Atvainojiet, kaut kas nogāja greizi. Lūdzu, mēģiniet vēlreiz."
+    assert calls[1].text == error_reply("lv").text
     assert "error while handling an update: BadRequest" in caplog.text
     assert "Traceback" not in calls[1].text
 
@@ -24,7 +26,7 @@ async def test_refused_reply_is_logged_and_user_gets_an_apology_attempt(bot, cap
 async def test_apology_follows_russian_language_code(bot):
     bot.telegram.failures["sendMessage"] = (400, "Bad Request: chat not found")
     calls = await bot.say("Какая зарплата?", lang="ru")
-    assert calls[-1].text == "Извините, что-то пошло не так. Попробуйте ещё раз."
+    assert calls[-1].text == error_reply("ru").text
 
 
 async def test_blocked_by_user_in_a_group_stays_quiet(bot):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from bot.replies import feedback_thanks, share_reply
+
 
 def votes(bot) -> list[tuple[int, str, int]]:
     with sqlite3.connect(bot.storage.path) as db:
@@ -16,13 +18,13 @@ async def test_thumbs_up_is_acknowledged_and_stored(bot):
     calls = await bot.feed(update)  # drains the background write
     assert [c.method for c in calls] == ["answerCallbackQuery"]
     assert calls[0].params == {"callback_query_id": update.callback_query.id,
-                               "text": "Paldies par vērtējumu!"}
+                               "text": feedback_thanks("lv").text}
     assert votes(bot) == [(1001, "duties.bank", 1)]
 
 
 async def test_thumbs_down_in_russian(bot):
     calls = await bot.press("f:-:salary.overview", user_id=2002, lang="ru")
-    assert calls[0].params["text"] == "Спасибо за оценку!"
+    assert calls[0].params["text"] == feedback_thanks("ru").text
     assert votes(bot) == [(2002, "salary.overview", -1)]
 
 
@@ -38,12 +40,12 @@ async def test_share_button_sends_deep_link(bot, tg_html):
     calls = await bot.press("share:duties.bank")
     assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
     visible = tg_html(calls[1].text)
-    assert visible == "Saite uz “Konta pārvaldnieks bankā”:\nhttps://t.me/TestAmBot?start=duties-bank"
+    assert visible == "Saite uz „Konta pārvaldnieks bankā”:\nhttps://t.me/TestAmBot?start=duties-bank"
 
 
 async def test_share_command_without_a_topic_asks_for_a_question_first(bot):
     (msg,) = await bot.command("share", lang="ru")
-    assert msg.text == "Сначала задайте вопрос — тогда я смогу дать ссылку на эту тему."
+    assert msg.text == share_reply(bot.state.current.kb, None, "ru", bot.bot_username).text
     await bot.say("Какая зарплата у аккаунт-менеджера?", lang="ru")
     (msg,) = await bot.command("share", lang="ru")
     assert msg.text == ("Ссылка на «Зарплата аккаунт-менеджера»:\n"
@@ -51,9 +53,9 @@ async def test_share_command_without_a_topic_asks_for_a_question_first(bot):
 
 
 async def test_one_vote_per_user_and_topic_the_last_one_counts(bot):
-    from bot.telegram.services import FloodGuard
+    from bot.telegram.flood import FloodGuard
 
-    bot.app.bot_data["svc"].flood = FloodGuard(limit=100)  # presses count towards it
+    bot.app.bot_data.services.flood = FloodGuard(limit=100)  # presses count towards it
     for _ in range(20):
         await bot.press("f:-:duties.bank", user_id=5)
     await bot.press("f:+:salary.overview", user_id=5)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
-SLOW_DOWN_LV = "Jūs sūtāt ziņas pārāk ātri — lūdzu, brīdi pagaidiet."
+from bot.replies import slow_down_reply
+
+SLOW_DOWN_LV = slow_down_reply("lv").text
 
 
 async def test_flooding_user_is_limited_and_warned_once(bot):
-    limit = bot.app.bot_data["svc"].flood.limit
+    limit = bot.app.bot_data.services.flood.limit
     flooder, other = 1001, 2002
     calls = []
     for i in range(20):
@@ -34,12 +36,11 @@ async def test_flood_notice_in_russian(bot):
     calls = []
     for _ in range(12):
         calls += await bot.say("Какая зарплата у аккаунт-менеджера?", user_id=7, lang="ru")
-    assert calls[-1].text == ("Вы отправляете сообщения слишком быстро — пожалуйста, "
-                              "подождите немного.")
+    assert calls[-1].text == slow_down_reply("ru").text
 
 
 async def test_button_presses_share_the_limit_with_messages(bot):
-    limit = bot.app.bot_data["svc"].flood.limit
+    limit = bot.app.bot_data.services.flood.limit
     for _ in range(limit):
         await bot.say("alga", user_id=8)
     calls = await bot.press("s:duties", user_id=8)
@@ -51,13 +52,13 @@ async def test_button_presses_share_the_limit_with_messages(bot):
 async def test_three_hundred_presses_get_the_limit_and_others_are_not_kept_waiting(bot):
     """A client scripted to press a topic button 300 times (each press a full answer
     before), all at once, while another user asks."""
-    limit = bot.app.bot_data["svc"].flood.limit
+    limit = bot.app.bot_data.services.flood.limit
     flooder, other = 5001, 5002
     mark = len(bot.telegram.calls)
     presses = [bot.updates.callback("t:duties.bank", user_id=flooder) for _ in range(300)]
     votes = [bot.updates.callback("f:-:duties.bank", user_id=flooder) for _ in range(20)]
     await asyncio.gather(*(bot.app.process_update(u) for u in presses + votes))
-    await bot.app.bot_data["svc"].drain()
+    await bot.app.bot_data.services.drain()
     answers = [c for c in bot.telegram.of("sendMessage", mark) if c.chat_id == flooder]
     toasts = [c for c in bot.telegram.of("answerCallbackQuery", mark)
               if c.params.get("text") == SLOW_DOWN_LV]
@@ -69,12 +70,12 @@ async def test_three_hundred_presses_get_the_limit_and_others_are_not_kept_waiti
 
 
 async def test_inline_queries_are_limited_too(bot):
-    limit = bot.app.bot_data["svc"].flood.limit
+    limit = bot.app.bot_data.services.flood.limit
     mark = len(bot.telegram.calls)
     for i in range(300):
         await bot.feed(bot.updates.inline(f"alga {i}", user_id=5003))
     answered = bot.telegram.of("answerInlineQuery", mark)
-    from bot.telegram.handlers import INLINE_COST
+    from bot.telegram.flood import INLINE_COST
 
     assert len(answered) == int(limit / INLINE_COST)
     # and the same budget: a message right after is over the limit
@@ -84,11 +85,11 @@ async def test_inline_queries_are_limited_too(bot):
 
 async def test_burst_processed_concurrently_gives_one_notice(bot):
     """getUpdates delivers a burst at once and the Application handles it concurrently."""
-    limit = bot.app.bot_data["svc"].flood.limit
+    limit = bot.app.bot_data.services.flood.limit
     mark = len(bot.telegram.calls)
     burst = [bot.updates.text(f"alga {i}", user_id=9) for i in range(20)]
     await asyncio.gather(*(bot.app.process_update(u) for u in burst))
-    await bot.app.bot_data["svc"].drain()
+    await bot.app.bot_data.services.drain()
     sent = bot.telegram.of("sendMessage", mark)
     assert len([c for c in sent if c.text == SLOW_DOWN_LV]) == 1
     assert len(sent) == limit + 1
@@ -106,7 +107,7 @@ async def test_hundred_messages_while_others_ask(bot):
     update queue (processed 16 at a time), interleaved with two other users' questions:
     the flooder gets answers up to the limit and exactly one notice; the others get every
     answer; the questions stored are exactly the answered ones."""
-    limit = bot.app.bot_data["svc"].flood.limit
+    limit = bot.app.bot_data.services.flood.limit
     flooder, lv_user, ru_user = 4001, 4002, 4003
     updates = []
     for i in range(100):
@@ -131,7 +132,7 @@ async def test_hundred_messages_while_others_ask(bot):
         await asyncio.sleep(0.3)  # anything extra would show up now
     finally:
         await bot.app.stop()
-    await bot.app.bot_data["svc"].drain()
+    await bot.app.bot_data.services.drain()
     assert asyncio.get_running_loop().time() - started < 5
     flood = to(flooder)
     assert len([c for c in flood if c.text == SLOW_DOWN_LV]) == 1
@@ -144,9 +145,9 @@ async def test_hundred_messages_while_others_ask(bot):
 
 
 async def test_flooder_is_served_again_when_the_window_has_room(bot):
-    from bot.telegram.services import FloodGuard
+    from bot.telegram.flood import FloodGuard
 
-    bot.app.bot_data["svc"].flood = FloodGuard(limit=3, window=0.4)
+    bot.app.bot_data.services.flood = FloodGuard(limit=3, window=0.4)
     replies = []
     for _ in range(6):
         replies += await bot.say("alga", user_id=4101)

@@ -8,6 +8,8 @@ import logging
 import pytest
 from telegram import Update
 
+from bot.replies import expired_reply
+
 FORGED = [
     "hack",
     "",
@@ -44,14 +46,14 @@ async def test_forged_callback_data_says_expired(bot, data, caplog):
     calls = await bot.feed(update)
     assert [c.method for c in calls] == ["answerCallbackQuery"]
     assert calls[0].params == {"callback_query_id": update.callback_query.id,
-                               "text": "Šī poga vairs nav derīga."}
+                               "text": expired_reply("lv").text}
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert bot.rows("feedback") == 0
 
 
 async def test_expired_text_in_russian(bot):
     calls = await bot.press("mt:old.topic", lang="ru")
-    assert calls[0].params["text"] == "Эта кнопка устарела."
+    assert calls[0].params["text"] == expired_reply("ru").text
 
 
 async def test_callback_without_message_is_still_answered(bot):

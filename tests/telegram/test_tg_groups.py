@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.admin_replies import unanswered_reply
+from bot.replies import help_reply
+
 
 async def test_group_message_without_mention_is_ignored(bot):
     assert await bot.feed(bot.updates.group("Ko dara bankas klientu menedžeris?")) == []
@@ -56,3 +59,21 @@ async def test_stickers_in_groups_are_ignored(bot):
     data = update.to_dict()
     data["message"]["chat"] = {"id": bot.group_id, "type": "supergroup", "title": "G"}
     assert await bot.feed(Update.de_json(data, bot.app.bot)) == []
+
+
+async def test_a_bare_mention_gets_the_help_and_stores_nothing(bot):
+    """"@TestAmBot" alone: how to ask, not "I don't know" — and no empty question in
+    /unanswered."""
+    update = bot.updates.group("", mention=True)
+    assert update.message.text == "@TestAmBot "
+    (msg,) = await bot.feed(update)
+    assert msg.chat_id == bot.group_id
+    assert msg.text == help_reply("lv").text
+    assert bot.rows("questions") == 0
+    (unanswered,) = await bot.command("unanswered", user_id=bot.admin_id)
+    assert unanswered.text == unanswered_reply([], "lv").text
+
+
+async def test_a_mention_in_russian_gets_the_help_in_russian(bot):
+    (msg,) = await bot.feed(bot.updates.group("", mention=True, lang="ru"))
+    assert msg.text == help_reply("ru").text

@@ -61,7 +61,7 @@ async def test_read_only_data_directory_at_start(make_bot, tmp_path, monkeypatch
             bot = await make_bot(data_dir=data, watch=False)
             fallback = fallback_for(bot.settings.heartbeat)
             fallback.unlink(missing_ok=True)
-            bot.app.bot_data["webhook"] = True  # alive without a polling updater
+            bot.app.bot_data.webhook = True  # alive without a polling updater
             await bot.app.start()
             await bot.app.post_init(bot.app)
             (msg,) = await bot.say(QUESTION)
@@ -84,7 +84,7 @@ async def test_read_only_data_directory_at_start(make_bot, tmp_path, monkeypatch
         assert healthy(monkeypatch, data, capsys)[0] == 0
     finally:
         if bot is not None:
-            for task in bot.app.bot_data.get("tasks", []):
+            for task in bot.app.bot_data.tasks:
                 task.cancel()
             if bot.app.running:
                 await bot.app.stop()

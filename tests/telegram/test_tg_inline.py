@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
+
+from bot import replies
 
 LINK = re.compile(r'<a href="(https://t\.me/TestAmBot\?start=([A-Za-z0-9_-]+))">')
 
@@ -64,10 +67,56 @@ async def test_empty_inline_query_prefers_what_people_ask(bot):
     assert [r["id"] for r in call.params["results"]][:2] == ["salary.overview", "duties.bank"]
 
 
-async def test_nonsense_inline_query_answers_empty(bot):
+async def test_empty_inline_query_leaves_small_talk_out_of_what_people_ask(bot):
+    """People greet and thank the bot more often than they ask anything: the most asked
+    *topics* lead, never "Sveiciens"."""
+    for i in range(3):
+        await bot.say("Sveiki!", user_id=10 + i)
+        await bot.say("Paldies!", user_id=10 + i)
+    await bot.say("Какая зарплата у аккаунт-менеджера?", lang="ru")
+    (call,) = await bot.feed(bot.updates.inline(""))
+    ids = [r["id"] for r in call.params["results"]]
+    assert ids == ["salary.overview"]
+    assert "button" not in call.params
+
+
+async def test_nonsense_inline_query_offers_to_open_the_bot(bot):
     calls = await bot.feed(bot.updates.inline("qwxzv jjjj"))
     assert [c.method for c in calls] == ["answerInlineQuery"]
     assert calls[0].params["results"] == []
+    button = calls[0].params["button"]
+    assert button["text"] == replies.inline_open_bot_label("lv")
+    # the button opens the bot with the greeting
+    (greeting,) = await bot.command("start", button["start_parameter"])
+    assert greeting.text == replies.start_reply(bot.state.current.kb, "lv").text
+
+
+async def test_nonsense_inline_query_in_russian_offers_the_bot_in_russian(bot):
+    (call,) = await bot.feed(bot.updates.inline("фывапр олдж", lang="lv"))
+    assert call.params["results"] == []
+    assert call.params["button"]["text"] == replies.inline_open_bot_label("ru")
+
+
+async def test_small_talk_is_no_inline_article(bot):
+    (call,) = await bot.feed(bot.updates.inline("sveiki"))
+    assert not [r for r in call.params["results"] if r["id"].startswith("chat.")]
+
+
+async def test_descriptions_are_cut_at_word_boundaries(bot):
+    for query in ("alga", "pienākumi", "", "karjera", "резюме"):
+        (call,) = await bot.feed(bot.updates.inline(query, user_id=4000 + len(query)))
+        for article in call.params["results"]:
+            description = article["description"]
+            assert 0 < len(description) <= replies.DESCRIPTION_LIMIT
+            body = " ".join(html.unescape(
+                article["input_message_content"]["message_text"]).split("\n\n", 1)[1].split())
+            if not description.endswith("…"):
+                assert body.startswith(description)
+                continue
+            kept = description[:-1]
+            assert body.startswith(kept), (kept, body[:150])
+            after = body[len(kept):]
+            assert after[:1] in (" ", ",", ".", ";", ":", "—", "-"), (description, after[:20])
 
 
 async def test_inline_link_label_is_localized(bot, tg_html):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from bot.replies import section_reply, topics_reply, unknown_reply
+
 
 def flat(keyboard):
     return [b for row in keyboard for b in row]
 
 
 async def test_menu_button_edits_message_into_section_list(bot):
-    update = bot.updates.callback("menu", message_text="Atvainojiet, to es nezinu.")
+    update = bot.updates.callback("menu", message_text=unknown_reply("lv").text)
     calls = await bot.feed(update)
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
     answer, edit = calls
@@ -17,8 +19,8 @@ async def test_menu_button_edits_message_into_section_list(bot):
     assert edit.chat_id == 1001
     assert edit.params["message_id"] == update.callback_query.message.message_id
     assert edit.params["parse_mode"] == "HTML"
-    assert edit.text == "Izvēlieties sadaļu:"
     kb = bot.state.current.kb
+    assert edit.text == topics_reply(kb, "lv").text
     assert flat(edit.keyboard) == [(s.title.get("lv"), f"s:{s.id}")
                                    for s in kb.sections if s.id != "chat"]
 
@@ -27,9 +29,10 @@ async def test_section_button_lists_its_topics_with_back(bot, tg_html):
     calls = await bot.press("s:duties")
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
     edit = calls[1]
-    assert edit.text == "<b>Pienākumi</b>\nIzvēlieties tēmu:"
-    tg_html(edit.text)
     kb = bot.state.current.kb
+    assert edit.text.startswith("<b>Pienākumi</b>\n")  # the section's title from duties.yaml
+    assert edit.text == section_reply(kb, "duties", "lv").text
+    tg_html(edit.text)
     section = next(s for s in kb.sections if s.id == "duties")
     assert edit.keyboard[:-1] == [[(kb.topics[t].title.get("lv"), f"mt:{t}")]
                                   for t in section.topic_ids]
@@ -52,7 +55,8 @@ async def test_topic_from_menu_is_shown_in_place_with_back_to_section(bot):
 
 async def test_russian_user_browses_in_russian(bot):
     calls = await bot.press("s:salary", lang="ru")
-    assert calls[1].text == "<b>Зарплата</b>\nВыберите тему:"
+    assert calls[1].text == section_reply(bot.state.current.kb, "salary", "ru").text
+    assert calls[1].text.startswith("<b>Зарплата</b>\n")
     assert calls[1].keyboard[-1] == [("⬅️ Назад", "menu")]
 
 
@@ -66,7 +70,7 @@ async def test_unchanged_menu_is_left_alone(bot):
     bot.telegram.failures["editMessageText"] = (
         400, "Bad Request: message is not modified: specified new message content and reply "
              "markup are exactly the same as a current content and reply markup of the message")
-    calls = await bot.press("menu", message_text="Izvēlieties sadaļu:")
+    calls = await bot.press("menu", message_text=topics_reply(bot.state.current.kb, "lv").text)
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
 
 
@@ -74,13 +78,13 @@ async def test_message_too_old_to_edit_gets_a_fresh_message(bot):
     bot.telegram.failures["editMessageText"] = (400, "Bad Request: message can't be edited")
     calls = await bot.press("s:career")
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText", "sendMessage"]
-    assert calls[2].text == "<b>Karjera</b>\nIzvēlieties tēmu:"
+    assert calls[2].text == section_reply(bot.state.current.kb, "career", "lv").text
     assert calls[2].keyboard[-1] == [("⬅️ Atpakaļ", "menu")]
 
 
 async def test_topics_command_and_help_open_the_menu(bot):
     (topics,) = await bot.command("topics")
-    assert topics.text == "Izvēlieties sadaļu:"
+    assert topics.text == topics_reply(bot.state.current.kb, "lv").text
     assert ("Pienākumi", "s:duties") in flat(topics.keyboard)
     (helpmsg,) = await bot.command("help")
     assert helpmsg.keyboard == [[("📚 Visas tēmas", "menu")]]

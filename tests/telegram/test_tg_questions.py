@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+import pytest
 from telegram import Update
+
+from bot.i18n import gettext_for
+from bot.replies import unknown_reply
 
 CYRILLIC = re.compile(r"[а-яё]", re.I)
 
@@ -51,19 +56,19 @@ async def test_questions_are_recorded_for_statistics(bot):
 
 async def test_out_of_domain_question_gets_dont_know_with_all_topics(bot):
     (msg,) = await bot.say("Kā audzēt gurķus uz balkona?", lang="lv")
-    assert msg.text.startswith("Atvainojiet, to es nezinu.")
+    assert msg.text == unknown_reply("lv").text
     assert msg.keyboard == [[("📚 Visas tēmas", "menu")]]
 
 
 async def test_out_of_domain_question_in_russian(bot):
     (msg,) = await bot.say("Как испечь торт?", lang="lv")
-    assert msg.text.startswith("Извините, этого я не знаю.")
+    assert msg.text == unknown_reply("ru").text
     assert msg.keyboard == [[("📚 Все темы", "menu")]]
 
 
 async def test_vague_question_offers_suggestions_that_open_answers(bot):
     (msg,) = await bot.say("darbs", lang="lv")
-    assert msg.text == "Neesmu pārliecināts, ka sapratu. Vai jūs domājāt:"
+    assert msg.text == gettext_for("lv", "I am not sure I understood. Did you mean:")
     data = msg.button_data
     assert data[-1] == "menu"
     suggestions = [d for d in data if d.startswith("t:")]
@@ -85,3 +90,28 @@ async def test_edited_message_is_not_answered_twice(bot):
     data["edited_message"]["edit_date"] = data["edited_message"]["date"] + 5
     calls = await bot.feed(Update.de_json(data, bot.app.bot))
     assert calls == []
+
+
+@pytest.mark.parametrize(("text", "lang", "topic"), [
+    ("Sveiki!", "lv", "chat.greeting"),
+    ("Привет!", "ru", "chat.greeting"),
+    ("Paldies!", "lv", "chat.thanks"),
+    ("Спасибо большое!", "ru", "chat.thanks"),
+    ("Uz redzēšanos!", "lv", "chat.goodbye"),
+])
+async def test_small_talk_is_answered_plainly(bot, text, lang, topic):
+    """"Sveiki!" gets a greeting, not an article: no bold title, no 👍/👎, no share."""
+    (msg,) = await bot.say(text, lang=lang)
+    kb = bot.state.current.kb
+    assert msg.text == html.escape(kb.answer(topic, lang))
+    assert "<b>" not in msg.text
+    assert not [d for d in msg.button_data if d.startswith(("f:", "share:"))]
+    # related topics stay one tap away
+    assert msg.button_data == [f"t:{rid}" for rid in kb.topics[topic].related]
+
+
+async def test_share_after_small_talk_links_the_last_real_topic(bot):
+    await bot.say("Ko dara bankas klientu menedžeris?")
+    await bot.say("Paldies!")
+    (share,) = await bot.command("share")
+    assert "?start=duties-bank" in share.text

@@ -50,7 +50,7 @@ async def test_did_you_mean_salary_button_keeps_the_filter(bot, tg_html):
     decision = Decision("Сколько дадут, если я без опыта?", "ru", "suggest", None, 0.5,
                         (Scored("salary.overview", 0.5, "ru", ""),
                          Scored("candidate.no_experience", 0.45, "ru", "")))
-    buttons = [b.action for row in decision_reply(kb, decision).buttons for b in row]
+    buttons = [b.data for row in decision_reply(kb, decision).buttons for b in row]
     assert buttons[:2] == ["t:salary.overview~no_experience", "t:candidate.no_experience"]
     (_, msg) = await bot.press(buttons[0], lang="ru")
     visible = tg_html(msg.text)

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from bot.replies import help_reply, start_reply
+
 CYRILLIC = re.compile(r"[а-яё]", re.I)
 LATVIAN = re.compile(r"[āčēģīķļņšūž]", re.I)
 SWITCH = [("🇱🇻 Latviešu", "lang:lv"), ("🇷🇺 Русский", "lang:ru")]
@@ -26,7 +28,7 @@ async def test_latvian_user_gets_latvian_greeting_with_sections(bot):
     (msg,) = calls
     assert msg.chat_id == 1001
     assert msg.params["parse_mode"] == "HTML"
-    assert msg.text.startswith("Sveiki!")
+    assert msg.text == start_reply(bot.state.current.kb, "lv").text
     assert not CYRILLIC.search(msg.text)
     buttons = flat(msg.keyboard)
     assert buttons == section_buttons(bot, "lv")
@@ -37,7 +39,8 @@ async def test_latvian_user_gets_latvian_greeting_with_sections(bot):
 @pytest.mark.parametrize("code", ["ru", "uk", "ru-RU", "be"])
 async def test_russian_speaking_user_gets_russian_greeting(bot, code):
     (msg,) = await bot.command("start", lang=code)
-    assert msg.text.startswith("Здравствуйте!")
+    assert msg.text == start_reply(bot.state.current.kb, "ru").text
+    assert CYRILLIC.search(msg.text)
     assert flat(msg.keyboard) == section_buttons(bot, "ru")
     assert ("Зарплата", "s:salary") in flat(msg.keyboard)
 
@@ -45,7 +48,7 @@ async def test_russian_speaking_user_gets_russian_greeting(bot, code):
 @pytest.mark.parametrize("code", ["en", "de", None])
 async def test_other_languages_get_latvian_and_a_language_switch(bot, code):
     (msg,) = await bot.command("start", lang=code)
-    assert msg.text.startswith("Sveiki!")
+    assert msg.text == start_reply(bot.state.current.kb, "lv", offer_switch=True).text
     assert msg.keyboard[-1] == SWITCH
     assert flat(msg.keyboard)[:-2] == section_buttons(bot, "lv")
 
@@ -87,19 +90,19 @@ async def test_deep_link_to_a_topic_with_underscore(bot):
 
 async def test_start_ru_payload_sets_russian(bot):
     (msg,) = await bot.command("start", "ru", lang="lv")
-    assert msg.text.startswith("Здравствуйте!")
+    assert msg.text == start_reply(bot.state.current.kb, "ru").text
     assert flat(msg.keyboard) == section_buttons(bot, "ru")
     # The choice sticks: later replies to this Latvian-speaking user are Russian.
     (helpmsg,) = await bot.command("help", lang="lv")
-    assert helpmsg.text.startswith("Просто напишите вопрос")
+    assert helpmsg.text == help_reply("ru").text
     assert bot.rows("users", 1001) == 1
 
 
 async def test_start_lv_payload_sets_latvian_for_russian_user(bot):
     (msg,) = await bot.command("start", "lv", lang="ru")
-    assert msg.text.startswith("Sveiki!")
+    assert msg.text == start_reply(bot.state.current.kb, "lv").text
     (helpmsg,) = await bot.command("help", lang="ru")
-    assert helpmsg.text.startswith("Vienkārši uzrakstiet jautājumu")
+    assert helpmsg.text == help_reply("lv").text
 
 
 @pytest.mark.parametrize("payload", [
@@ -109,5 +112,5 @@ async def test_start_lv_payload_sets_latvian_for_russian_user(bot):
 async def test_unknown_or_malformed_payload_gives_normal_greeting(bot, payload):
     calls = await bot.command("start", payload, lang="lv")
     assert [c.method for c in calls] == ["sendMessage"]
-    assert calls[0].text.startswith("Sveiki!")
+    assert calls[0].text == start_reply(bot.state.current.kb, "lv").text
     assert flat(calls[0].keyboard) == section_buttons(bot, "lv")

@@ -6,6 +6,8 @@ import logging
 
 import pytest
 
+from bot.replies import error_reply, feedback_thanks, forget_failed_reply, start_reply
+
 
 @pytest.fixture(params=["data-dir-is-a-file", "database-is-a-directory"])
 def broken_data_dir(request, tmp_path):
@@ -22,13 +24,13 @@ async def test_user_is_answered_without_a_database(make_bot, broken_data_dir, ca
     caplog.set_level(logging.WARNING)
     bot = await make_bot(data_dir=broken_data_dir)
     (start,) = await bot.command("start", lang="lv")
-    assert start.text.startswith("Sveiki!")
+    assert start.text == start_reply(bot.state.current.kb, "lv").text
     (msg,) = await bot.say("Ko dara bankas klientu menedžeris?")
     assert msg.text.startswith("<b>Konta pārvaldnieks bankā</b>")
     (msg,) = await bot.say("Какая зарплата у аккаунт-менеджера?", user_id=2, lang="ru")
     assert msg.text.startswith("<b>Зарплата аккаунт-менеджера</b>")
     calls = await bot.press("f:+:duties.bank")
-    assert calls[0].params["text"] == "Paldies par vērtējumu!"
+    assert calls[0].params["text"] == feedback_thanks("lv").text
     (inline,) = await bot.feed(bot.updates.inline(""))
     assert inline.params["results"]
     messages = " ".join(r.getMessage() for r in caplog.records)
@@ -46,12 +48,11 @@ async def test_language_choice_still_works_for_the_session(make_bot, broken_data
 async def test_forget_apologises_when_the_database_is_down(make_bot, broken_data_dir):
     bot = await make_bot(data_dir=broken_data_dir)
     (msg,) = await bot.command("forget")
-    assert msg.text == ("Atvainojiet, pašlaik neizdevās izdzēst jūsu datus. "
-                        "Lūdzu, mēģiniet vēlāk.")
+    assert msg.text == forget_failed_reply("lv").text
 
 
 async def test_admin_stats_fail_politely(make_bot, broken_data_dir):
     bot = await make_bot(data_dir=broken_data_dir)
     calls = await bot.command("stats", user_id=bot.admin_id)
     assert [c.method for c in calls] == ["sendMessage"]
-    assert calls[0].text == "Atvainojiet, kaut kas nogāja greizi. Lūdzu, mēģiniet vēlreiz."
+    assert calls[0].text == error_reply("lv").text

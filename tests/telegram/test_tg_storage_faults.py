@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.replies import feedback_thanks, forget_failed_reply, forget_reply, start_reply
+
 QUESTION = "Ko dara bankas klientu menedžeris?"
 ANSWER_START = "<b>Konta pārvaldnieks bankā</b>"
 RU_QUESTION = "Какая зарплата у аккаунт-менеджера?"
@@ -68,7 +70,7 @@ async def test_locked_database(bot, caplog):
     await bot.say(QUESTION, user_id=1)
     assert bot.rows("questions") == 1
 
-    svc = bot.app.bot_data["svc"]
+    svc = bot.app.bot_data.services
     with exclusive_lock(bot.storage.path):
         started = time.monotonic()
         await bot.app.process_update(bot.updates.text(RU_QUESTION, user_id=2, lang="ru"))
@@ -100,7 +102,7 @@ async def test_short_lock_loses_nothing(bot, caplog):
     out at once, the write waits for the lock instead of failing, and lands after it."""
     caplog.set_level(logging.WARNING)
     await bot.say(QUESTION, user_id=1)
-    svc = bot.app.bot_data["svc"]
+    svc = bot.app.bot_data.services
     with exclusive_lock(bot.storage.path):
         await asyncio.wait_for(
             bot.app.process_update(bot.updates.text(QUESTION, user_id=5)), 5)
@@ -117,10 +119,9 @@ async def test_forget_under_a_lock_apologises_then_works(bot):
     await bot.say(QUESTION, user_id=1)
     with exclusive_lock(bot.storage.path):
         (msg,) = await bot.command("forget", user_id=1)
-        assert msg.text == ("Atvainojiet, pašlaik neizdevās izdzēst jūsu datus. "
-                            "Lūdzu, mēģiniet vēlāk.")
+        assert msg.text == forget_failed_reply("lv").text
     (msg,) = await bot.command("forget", user_id=1)
-    assert msg.text.startswith("Gatavs: izdzēsu")
+    assert msg.text == forget_reply("lv", 2).text  # the user's row and the question
     assert bot.rows("questions", 1) == 0
 
 
@@ -131,7 +132,7 @@ async def test_read_only_database(bot, caplog):
         (msg,) = await bot.say(RU_QUESTION, user_id=2, lang="ru")
         assert msg.text.startswith(RU_ANSWER_START)
         calls = await bot.press("f:+:duties.bank", user_id=1)
-        assert calls[0].params["text"] == "Paldies par vērtējumu!"
+        assert calls[0].params["text"] == feedback_thanks("lv").text
         assert any("readonly database" in m for m in failures(caplog))
         assert bot.rows("questions", 2) == 0
     (msg,) = await bot.say(QUESTION, user_id=3)
@@ -160,7 +161,7 @@ async def test_data_directory_replaced_by_a_file(bot, caplog):
     (msg,) = await bot.say(RU_QUESTION, user_id=2, lang="ru")
     assert msg.text.startswith(RU_ANSWER_START)
     (msg,) = await bot.command("start", user_id=3)
-    assert msg.text.startswith("Sveiki!")
+    assert msg.text == start_reply(bot.state.current.kb, "lv").text
     assert failures(caplog)
     data_dir.unlink()
     (msg,) = await bot.say(QUESTION, user_id=4)
@@ -175,7 +176,7 @@ async def test_burst_of_questions_loses_no_row(bot, caplog):
     burst = [bot.updates.text(QUESTION if i % 2 else RU_QUESTION, user_id=10_000 + i,
                               lang="lv" if i % 2 else "ru") for i in range(400)]
     await asyncio.gather(*(bot.app.process_update(u) for u in burst))
-    await bot.app.bot_data["svc"].drain()
+    await bot.app.bot_data.services.drain()
     assert len(bot.telegram.of("sendMessage")) == 400
     assert bot.rows("questions") == 400
     assert bot.rows("users") == 400
