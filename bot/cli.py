@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 from .knowledge.errors import KnowledgeInvalid
 from .knowledge.loader import load_knowledge
-from .knowledge.model import KnowledgeBase, LearnedQuestion
+from .knowledge.model import LANGS, KnowledgeBase, LearnedQuestion
 from .learning import LearningError
 from .settings import (
     DATABASE_FILE,
@@ -425,7 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer questions as the bot would")
     p.add_argument("question", nargs="*", help="questions; '-' reads one per line from stdin")
     p.add_argument("--json", action="store_true", help="one JSON object per question")
-    p.add_argument("--lang", choices=["lv", "ru"], help="force the reply language")
+    p.add_argument("--lang", choices=LANGS, help="force the reply language")
     p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
     p.set_defaults(func=cmd_ask)
 
@@ -456,7 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("words", nargs="*", metavar="TOPIC_ID QUESTION",
                    help="a topic id and the question (only the question with --off-topic)")
     p.add_argument("--off-topic", action="store_true", help="the bot must refuse this question")
-    p.add_argument("--lang", choices=["lv", "ru"], help="the question's language (default: "
+    p.add_argument("--lang", choices=LANGS, help="the question's language (default: "
                    "from its letters and words)")
     p.add_argument("--knowledge", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
     p.set_defaults(func=cmd_learn)

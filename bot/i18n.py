@@ -16,9 +16,10 @@ from functools import lru_cache
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from .knowledge.model import LANGS
 from .resources import locales_dir
 
-LOCALES = ("lv", "ru")
+LOCALES = LANGS  # a catalog per reply language
 DOMAIN = "messages"
 BABEL_LOCALE = {"lv": "lv_LV", "ru": "ru_RU"}
 log = logging.getLogger(__name__)

@@ -178,7 +178,3 @@ class KnowledgeBase:
     def answer(self, topic_id: str, lang: str) -> str:
         """The full answer text (computed facts included) of a topic in a language."""
         return self.answers[(topic_id, lang)]
-
-    def section_of(self, topic_id: str) -> Section:
-        sid = self.topics[topic_id].section
-        return next(s for s in self.sections if s.id == sid)

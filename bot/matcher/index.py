@@ -58,7 +58,6 @@ class Weights:
     prefix: float = 0.9  # a partial word ("pien") meeting a full stem ("pienakum")
     idf_floor: float = 0.6  # minimum weight of a known word
     rerank: int = 24  # candidates that get the character signal
-    multiply: bool = True  # coverage scales the example score instead of adding to it
     second: float = 0.5  # share of a topic's second-best example in its example score
     fuzzy_words: int = 12  # typo matching only for questions of at most this many words
 
@@ -384,10 +383,8 @@ class Index:
         coverage = np.minimum(t_hit / q_mass, 1.0)
         covered_most = int(np.argmax(coverage))
         agree_topic = int(np.argmax(best_per_topic)) == covered_most
-        if w.multiply:
-            best_per_topic = best_per_topic * ((1 - w.topic) + w.topic * coverage)
-        else:
-            best_per_topic = (1 - w.topic) * best_per_topic + w.topic * coverage
+        # coverage scales the example score (rather than adding to it)
+        best_per_topic = best_per_topic * ((1 - w.topic) + w.topic * coverage)
         order = np.argsort(-best_per_topic)
         out: list[Scored] = []
         for ti in order[:8]:
