@@ -1,14 +1,15 @@
 """Fixtures for the core tests: the shipped knowledge base and small ones written to tmp_path.
 
-Test modules import nothing from here (tests/telegram has its own conftest.py and both
-share one module name under pytest's default import mode); they get everything through
-fixtures.
+Test modules get everything here through fixtures (tests/telegram has its own conftest.py
+for the Telegram adapter; helper modules they import are tests/bot_api.py, the one fake
+Bot API, tests/live_telegram.py and tests/telegram/harness.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -152,8 +153,8 @@ def secure_delete_off_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
 
     real = sqlite3.connect
 
-    def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
-        conn = real(*args, **kwargs)  # type: ignore[arg-type]
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = real(*args, **kwargs)
         conn.execute("PRAGMA secure_delete=OFF")
         return conn
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from typing import Any
 
 import pytest
 
@@ -97,7 +98,7 @@ def test_perturbed_question_stays_close_to_the_original() -> None:
 @pytest.mark.parametrize("change", [{}, {"answer": 0.4}, {"answer": 0.9, "also": 0.25},
                                     {"index_weight": 0.5, "suggest": 0.4}])
 def test_judging_prepared_rankings_equals_judging_from_scratch(
-    trials: tuple[list[Trial], list[Trial]], change: dict[str, float]
+    trials: tuple[list[Trial], list[Trial]], change: dict[str, Any]
 ) -> None:
     c = dataclasses.replace(Confidence(), **change)
     everything = trials[0] + trials[1]

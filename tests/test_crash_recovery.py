@@ -33,10 +33,11 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from test_e2e_polling import TOKEN, FakeBotAPI, make_server, text_message
+from tests.bot_api import TOKEN, FakeBotAPI, base_url, serve, stop, text_message
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ["Ko dara bankas klientu menedžeris?", "Kāda ir konta pārvaldnieka alga?",
@@ -82,10 +83,10 @@ class Report:
         return out
 
 
-def _env(port: int, data: Path, **extra: str) -> dict[str, str]:
+def _env(server: ThreadingHTTPServer, data: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.upper().endswith("_PROXY") and not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url(server),
                 "DATA_DIR": str(data), "KNOWLEDGE_DIR": str(ROOT / "knowledge"),
                 "RATE_LIMIT_OVERALL": "0", "ADMIN_IDS": "", "LOG_LEVEL": "WARNING",
                 "NO_PROXY": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1", **extra})
@@ -145,10 +146,8 @@ def _all_done(api: FakeBotAPI, report: Report) -> bool:
 
 def run_polling(root: Path, data: Path, log: Path, report: Report) -> None:
     api = FakeBotAPI()
-    server = make_server(api)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()
-    env = _env(server.server_address[1], data)
+    server = serve(api)
+    env = _env(server, data)
     started = time.monotonic()
 
     def queue(n: int) -> None:
@@ -200,8 +199,7 @@ def run_polling(root: Path, data: Path, log: Path, report: Report) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
-        server.shutdown()
-        server.server_close()
+        stop(server)
         report.replies = _answered(api)
         report.seconds = time.monotonic() - started
 
@@ -228,14 +226,12 @@ def _post(port: int, update: dict[str, Any]) -> int:
 
 def run_webhook(root: Path, data: Path, log: Path, report: Report) -> None:
     api = FakeBotAPI()
-    server = make_server(api)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()
+    server = serve(api)
     port = _free_port()
-    env = _env(server.server_address[1], data, WEBHOOK_URL="https://bot.example.invalid",
+    env = _env(server, data, WEBHOOK_URL="https://bot.example.invalid",
                WEBHOOK_SECRET="s3cret", PORT=str(port))
     report.questions = 300
-    updates = []
+    updates: list[dict[str, Any]] = []
     for i in range(300):
         msg = text_message(QUESTIONS[i % len(QUESTIONS)], i)
         msg["from"]["id"] = msg["chat"]["id"] = FIRST_USER + i
@@ -274,8 +270,7 @@ def run_webhook(root: Path, data: Path, log: Path, report: Report) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
-        server.shutdown()
-        server.server_close()
+        stop(server)
         report.replies = _answered(api)
         report.seconds = time.monotonic() - started
 

@@ -13,6 +13,7 @@ import shlex
 import tomllib
 from importlib import metadata
 from pathlib import Path
+from typing import cast
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
@@ -38,7 +39,7 @@ def final_stage() -> str:
 
 
 def constraints() -> dict[str, str]:
-    pins = {}
+    pins: dict[str, str] = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
@@ -142,7 +143,7 @@ def test_constraints_pin_exactly_the_runtime_dependencies() -> None:
     todo = [(Requirement(r), "") for r in meta["project"]["dependencies"]]
     while todo:
         req, extra = todo.pop()
-        if req.marker and not req.marker.evaluate({**env, "extra": extra}):
+        if req.marker and not req.marker.evaluate({**cast(dict[str, str], env), "extra": extra}):
             continue
         name = canonicalize_name(req.name)
         assert name in pins, f"{req.name} is not pinned in constraints.txt"

@@ -16,11 +16,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_e2e_polling import TOKEN
 
 from bot.knowledge.errors import KnowledgeInvalid, Problem
 from bot.knowledge.loader import load_knowledge
 from bot.state import KnowledgeState
+from tests.bot_api import TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWD = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"

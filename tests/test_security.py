@@ -16,25 +16,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_telegram import (
-    ADMIN_ID,
-    ADMIN_USERNAME,
-    FaultPlan,
-    LiveBot,
-    Reset,
-    callback,
-    live_bot,
-    message,
-    start_server,
-)
 from telegram.error import BadRequest, NetworkError
-from test_e2e_polling import TOKEN, FakeBotAPI
 
 from bot.replies import expired_reply, forget_reply, unknown_command_reply
 from bot.settings import SettingsError, load_settings
 from bot.state import KnowledgeState
 from bot.telegram import app as tg_app
 from bot.telegram.sending import SEND_ATTEMPTS
+from tests import bot_api
+from tests.bot_api import (
+    ADMIN_ID,
+    ADMIN_USERNAME,
+    TOKEN,
+    Call,
+    FakeBotAPI,
+    Reset,
+    callback,
+    message,
+)
+from tests.live_telegram import LiveBot, live_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 UNKNOWN_LV = unknown_command_reply("lv").text
@@ -64,7 +64,7 @@ async def live(state: KnowledgeState, tmp_path: Path) -> AsyncIterator[MakeLive]
         await bot.stop()
 
 
-def sent_params(calls: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+def sent_params(calls: list[Call]) -> list[dict[str, Any]]:
     return [p for m, p in calls if m == "sendMessage"]
 
 
@@ -77,7 +77,7 @@ async def test_admin_name_without_admin_id_is_refused_like_an_unknown_command(
     bot = await live()
     await bot.feed(message=message(QUESTION, 5))
     impostor = 900_002  # same username and first name as the admin, another id
-    disguise = {"username": ADMIN_USERNAME, "first_name": "Admin"}
+    disguise: dict[str, Any] = {"username": ADMIN_USERNAME, "first_name": "Admin"}
     unknown = sent_params(await bot.feed(message=message("/frobnicate", impostor,
                                                          command=True, **disguise)))
     refused = sent_params(await bot.feed(message=message(f"/{command}", impostor,
@@ -261,17 +261,15 @@ def test_run_telegram_starts_the_webhook_with_the_secret(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(tg_app.webhook, "serve", serve)
     api = FakeBotAPI()  # run_telegram reaches Telegram (getMe, setWebhook) before serving
-    server = start_server(api, FaultPlan())
+    server = bot_api.serve(api)
     settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "DATA_DIR": str(tmp_path),
-                              "TELEGRAM_API_BASE_URL":
-                                  f"http://127.0.0.1:{server.server_address[1]}/bot",
+                              "TELEGRAM_API_BASE_URL": bot_api.base_url(server),
                               "WEBHOOK_URL": "https://bot.example.invalid",
                               "WEBHOOK_SECRET": "s3cret", "PORT": "8443"})
     try:
         assert tg_app.run_telegram(settings, state) == 0
     finally:
-        server.shutdown()
-        server.server_close()
+        bot_api.stop(server)
         # run_webhook (replaced here) would close the loop run_telegram made, and with it
         # the signal handlers installed while connecting
         asyncio.get_event_loop_policy().get_event_loop().close()

@@ -18,7 +18,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_e2e_polling import TOKEN, USER_ID, FakeBotAPI, make_server, text_message
+
+from tests.bot_api import TOKEN, USER_ID, FakeBotAPI, base_url, serve, stop, text_message
 
 ROOT = Path(__file__).resolve().parents[1]
 UPTIME = 10.5  # seconds the bot has been answering before it is signalled
@@ -57,14 +57,12 @@ def run_case(mode: str, sig: signal.Signals, busy: bool, tmp: Path, delay: float
     else signal an idle bot. `delay`: seconds past UPTIME, so the cases' exits (which
     take CPU) do not all fall in the same moment on a small machine."""
     api = FakeBotAPI()
-    server = make_server(api)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                     daemon=True).start()
+    server = serve(api)
     env = {k: v for k, v in os.environ.items()
            if not k.upper().endswith("_PROXY") and not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
     env.update({
         "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{server.server_address[1]}/bot",
+        "TELEGRAM_API_BASE_URL": base_url(server),
         "DATA_DIR": str(tmp / "data"), "KNOWLEDGE_DIR": str(ROOT / "knowledge"),
         "RATE_LIMIT_OVERALL": "0", "ADMIN_IDS": "", "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
@@ -125,8 +123,7 @@ def run_case(mode: str, sig: signal.Signals, busy: bool, tmp: Path, delay: float
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
-        server.shutdown()
-        server.server_close()
+        stop(server)
     stored = 0
     database = tmp / "data" / "bot.sqlite3"
     if database.exists():
@@ -146,8 +143,8 @@ def test_sigterm_and_sigint_stop_the_bot_promptly(tmp_path: Path) -> None:
         d.mkdir()
         dirs.append(d)
     with ThreadPoolExecutor(len(cases)) as pool:
-        outcomes = list(pool.map(lambda c, d, i: run_case(*c, d, 0.8 * i), cases, dirs,
-                                 range(len(cases))))
+        outcomes = list(pool.map(lambda c, d, i: run_case(c[0], c[1], c[2], d, 0.8 * i),
+                                 cases, dirs, range(len(cases))))
     print(f"\nsignal → exit, after more than {UPTIME} s of uptime:")
     for o in outcomes:
         print(f"  {o.mode:8} {o.signal:8} {o.when}: exit code {o.exit_code}, {o.seconds:.2f} s")

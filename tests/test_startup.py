@@ -15,13 +15,11 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from live_telegram import FaultPlan, Status, start_server
-from test_e2e_polling import TOKEN, FakeBotAPI, make_server
+from tests import bot_api
+from tests.bot_api import TOKEN, FakeBotAPI, FaultPlan, Status
 
 ROOT = Path(__file__).resolve().parents[1]
 OTHER_TOKEN = "1234567:" + "Rejected" * 5  # well-formed, but not the stand-in's token
@@ -62,16 +60,6 @@ def assert_one_line(res: subprocess.CompletedProcess[str], start: str) -> None:
         assert token.split(":")[1] not in res.stdout + res.stderr
 
 
-def running_server(api: FakeBotAPI, port: int = 0) -> ThreadingHTTPServer:
-    handler = make_server(api)
-    handler.server_close()
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler.RequestHandlerClass)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                     daemon=True).start()
-    return server
-
-
 def test_serve_without_a_token_refuses_to_start(tmp_path: Path) -> None:
     res = serve(bot_env(free_port(), tmp_path, token=None))
     assert_one_line(res, "error: TELEGRAM_BOT_TOKEN is not set")
@@ -80,12 +68,11 @@ def test_serve_without_a_token_refuses_to_start(tmp_path: Path) -> None:
 
 
 def test_a_rejected_token_is_one_line(tmp_path: Path) -> None:
-    server = running_server(FakeBotAPI())
+    server = bot_api.serve(FakeBotAPI())
     try:
         res = serve(bot_env(server.server_address[1], tmp_path, token=OTHER_TOKEN))
     finally:
-        server.shutdown()
-        server.server_close()
+        bot_api.stop(server)
     assert_one_line(res, "error: Telegram rejected TELEGRAM_BOT_TOKEN")
     assert res.returncode == 1
 
@@ -94,21 +81,20 @@ def test_a_refused_webhook_url_is_one_line(tmp_path: Path) -> None:
     plan = FaultPlan()
     plan.server("setWebhook", Status(400, "Bad Request: bad webhook: Failed to resolve host: "
                                           "Name or service not known"))
-    server = start_server(FakeBotAPI(), plan)
+    server = bot_api.serve(FakeBotAPI(), plan)
     try:
         res = serve(bot_env(server.server_address[1], tmp_path,
                             WEBHOOK_URL="https://no-such-host.invalid/hook",
                             WEBHOOK_SECRET="s3cret", PORT=str(free_port())))
     finally:
-        server.shutdown()
-        server.server_close()
+        bot_api.stop(server)
     assert_one_line(res, "error: Telegram refused WEBHOOK_URL https://no-such-host.invalid/hook")
     assert "failed to resolve host" in res.stderr.lower()
     assert res.returncode == 1
 
 
 def test_a_taken_webhook_port_is_one_line(tmp_path: Path) -> None:
-    server = running_server(FakeBotAPI())
+    server = bot_api.serve(FakeBotAPI())
     taken = socket.socket()
     taken.bind(("0.0.0.0", 0))
     taken.listen()
@@ -118,8 +104,7 @@ def test_a_taken_webhook_port_is_one_line(tmp_path: Path) -> None:
                             PORT=str(taken.getsockname()[1])))
     finally:
         taken.close()
-        server.shutdown()
-        server.server_close()
+        bot_api.stop(server)
     lines = [x for x in res.stderr.splitlines() if " INFO " not in x]  # "starting…" is logged
     assert res.returncode == 1 and len(lines) == 1, res.stderr
     assert lines[0].startswith("error: cannot listen for the webhook on port")
@@ -149,7 +134,7 @@ def test_an_unreachable_api_is_retried_until_it_answers(tmp_path: Path) -> None:
                                 2, 30)
         assert retries[:2] == [("1", "1"), ("2", "2")], log_path.read_text()
         assert proc.poll() is None
-        server = running_server(api, port)  # the network is up
+        server = bot_api.serve(api, port=port)  # the network is up
         polled = api.wait_for(lambda calls: any(m == "getUpdates" for m, _ in calls), 30)
         assert polled, log_path.read_text()
         proc.send_signal(signal.SIGTERM)
@@ -159,8 +144,7 @@ def test_an_unreachable_api_is_retried_until_it_answers(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            bot_api.stop(server)
     text = log_path.read_text(errors="replace")
     attempts = [int(n) for n in re.findall(r"not reachable \(attempt (\d+)", text)]
     assert attempts == list(range(1, len(attempts) + 1)), "one line per attempt"

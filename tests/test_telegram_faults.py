@@ -26,21 +26,13 @@ from typing import Any
 
 import httpx
 import pytest
-from live_telegram import (
-    POLL_TIMEOUT,
-    READ_TIMEOUT,
-    LiveBot,
-    Reset,
-    Slow,
-    Status,
-    live_bot,
-    message,
-)
 from telegram.error import NetworkError, TimedOut
 
 from bot.replies import error_reply
 from bot.state import KnowledgeState
 from bot.telegram.sending import SEND_ATTEMPTS
+from tests.bot_api import Reset, Slow, Status, message
+from tests.live_telegram import POLL_TIMEOUT, READ_TIMEOUT, LiveBot, live_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Ko dara bankas klientu menedžeris?"
@@ -107,7 +99,7 @@ async def ask_through_polling(bot: LiveBot, text: str, user_id: int,
 
 # -- getUpdates --------------------------------------------------------------------------
 
-GET_UPDATES_FAULTS = {
+GET_UPDATES_FAULTS: dict[str, tuple[str, Any]] = {
     "429-retry-after": ("server", Status(429, "Too Many Requests: retry after 1", 1)),
     "500": ("server", Status(500, "Internal Server Error")),
     "502": ("server", Status(502, "Bad Gateway")),

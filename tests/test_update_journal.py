@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_telegram import LiveBot, Status, callback, live_bot, message
 
 from bot.journal import UpdateJournal
 from bot.state import KnowledgeState
+from tests.bot_api import Status, callback, message
+from tests.live_telegram import LiveBot, live_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Ko dara bankas klientu menedžeris?"

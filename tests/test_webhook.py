@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_telegram import LiveBot, live_bot, message
 
 from bot.state import KnowledgeState
 from bot.telegram import webhook
+from tests.bot_api import message
+from tests.live_telegram import LiveBot, live_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "s3cret"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from pathlib import Path
 
 import pytest
 
 from bot.admin_replies import problems_reply, reloaded_reply, unanswered_reply
 from bot.replies import unknown_command_reply
+from tests.telegram.harness import BotHarness, MakeBot, TgHtml
 
 CYRILLIC = re.compile("[а-яё]", re.I)
 
@@ -19,14 +21,14 @@ UNKNOWN_LV = unknown_command_reply("lv").text
 NOT_RELOADED_LV = problems_reply([], "lv").text  # the head line of a reload's problems
 
 
-async def ask_some(bot) -> None:
+async def ask_some(bot: BotHarness) -> None:
     await bot.say(BANK_Q, user_id=1)
     await bot.say(BANK_Q, user_id=2)
     await bot.say("Какая зарплата у аккаунт-менеджера?", user_id=3, lang="ru")
     await bot.say("Kā audzēt gurķus uz balkona?", user_id=4)
 
 
-async def test_stats_for_admin(bot, tg_html):
+async def test_stats_for_admin(bot: BotHarness, tg_html: TgHtml) -> None:
     await ask_some(bot)
     (msg,) = await bot.command("stats", user_id=bot.admin_id)
     assert msg.chat_id == bot.admin_id
@@ -37,7 +39,7 @@ async def test_stats_for_admin(bot, tg_html):
     assert lines[5:] == ["• Konta pārvaldnieks bankā — 2", "• Konta pārvaldnieka alga — 1"]
 
 
-async def test_stats_in_russian_for_russian_admin(bot):
+async def test_stats_in_russian_for_russian_admin(bot: BotHarness) -> None:
     await ask_some(bot)
     (msg,) = await bot.command("stats", user_id=bot.admin_id, lang="ru")
     assert re.findall(r"\d+", msg.text.splitlines()[0]) == ["4", "7", "4"]
@@ -45,7 +47,7 @@ async def test_stats_in_russian_for_russian_admin(bot):
     assert "• Клиентский менеджер в банке — 2" in msg.text
 
 
-async def test_unanswered_for_admin(bot):
+async def test_unanswered_for_admin(bot: BotHarness) -> None:
     (empty,) = await bot.command("unanswered", user_id=bot.admin_id)
     assert empty.text == unanswered_reply([], "lv").text
     await ask_some(bot)
@@ -54,7 +56,7 @@ async def test_unanswered_for_admin(bot):
     assert msg.text.splitlines()[1:] == ["• kā audzēt gurķus uz balkona? — 2 reizes (bez atbildes)"]
 
 
-async def test_unanswered_says_how_each_was_answered_in_words(bot):
+async def test_unanswered_says_how_each_was_answered_in_words(bot: BotHarness) -> None:
     """Not storage's codes ("none", "suggest"): the admin's language."""
     await bot.say("Kā audzēt gurķus uz balkona?", user_id=5)
     (vague,) = await bot.say("darbs", user_id=6)
@@ -68,7 +70,7 @@ async def test_unanswered_says_how_each_was_answered_in_words(bot):
                                         "• kā audzēt gurķus uz balkona? — 1 раз (без ответа)"]
 
 
-async def test_reload_for_admin(make_bot, knowledge_copy):
+async def test_reload_for_admin(make_bot: MakeBot, knowledge_copy: Path) -> None:
     bot = await make_bot(knowledge_dir=knowledge_copy)
     before = bot.state.current
     (msg,) = await bot.command("reload", user_id=bot.admin_id)
@@ -79,7 +81,8 @@ async def test_reload_for_admin(make_bot, knowledge_copy):
 
 @pytest.mark.parametrize("command", ["stats", "unanswered", "reload"])
 @pytest.mark.parametrize("lang", ["lv", "ru"])
-async def test_non_admin_sees_an_unknown_command(make_bot, knowledge_copy, command, lang):
+async def test_non_admin_sees_an_unknown_command(make_bot: MakeBot, knowledge_copy: Path, command: str,
+                                                 lang: str) -> None:
     bot = await make_bot(knowledge_dir=knowledge_copy)
     await ask_some(bot)
     served = bot.state.current
@@ -92,7 +95,8 @@ async def test_non_admin_sees_an_unknown_command(make_bot, knowledge_copy, comma
     assert bot.state.current is served  # /reload did nothing
 
 
-async def test_broken_yaml_is_reported_and_old_knowledge_kept(make_bot, knowledge_copy):
+async def test_broken_yaml_is_reported_and_old_knowledge_kept(make_bot: MakeBot,
+                                                              knowledge_copy: Path) -> None:
     bot = await make_bot(knowledge_dir=knowledge_copy)
     (before,) = await bot.say(BANK_Q)
     path = knowledge_copy / "duties.yaml"
@@ -112,7 +116,7 @@ async def test_broken_yaml_is_reported_and_old_knowledge_kept(make_bot, knowledg
     assert after.keyboard == before.keyboard
 
 
-async def test_hot_reload_swaps_in_new_answer(make_bot, knowledge_copy):
+async def test_hot_reload_swaps_in_new_answer(make_bot: MakeBot, knowledge_copy: Path) -> None:
     bot = await make_bot(knowledge_dir=knowledge_copy)
     (before,) = await bot.say(BANK_Q)
     assert BANK_LAST_LV in before.text
@@ -126,11 +130,11 @@ async def test_hot_reload_swaps_in_new_answer(make_bot, knowledge_copy):
     assert BANK_LAST_LV not in after.text
 
 
-async def test_file_watcher_reloads_and_notifies_admins(make_bot, knowledge_copy):
+async def test_file_watcher_reloads_and_notifies_admins(make_bot: MakeBot, knowledge_copy: Path) -> None:
     """The watcher started by post_init: a good edit is served, a bad one is reported to
     ADMIN_IDS and not served."""
     bot = await make_bot(knowledge_dir=knowledge_copy, watch=True)
-    await bot.app.post_init(bot.app)
+    await bot.post_init()
     await asyncio.sleep(0.5)  # let the watcher subscribe
     path = knowledge_copy / "duties.yaml"
     source = path.read_text(encoding="utf-8")
@@ -152,4 +156,4 @@ async def test_file_watcher_reloads_and_notifies_admins(make_bot, knowledge_copy
     assert "duties.yaml:" in note.text
     (msg,) = await bot.say(BANK_Q)
     assert "Atbilde no failu vērotāja." in msg.text  # the last good version is still served
-    await bot.app.post_shutdown(bot.app)
+    await bot.post_shutdown()

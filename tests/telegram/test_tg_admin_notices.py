@@ -5,17 +5,21 @@ first problems listed and the rest counted, and nothing that looks like a secret
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from test_e2e_polling import TOKEN
+import pytest
 
 from bot import admin_replies
 from bot.knowledge.errors import Problem
 from bot.telegram import admin
+from tests.bot_api import TOKEN
+from tests.telegram.harness import BotHarness, MakeBot
 
 LONG_MESSAGE = "unknown key 'Piezīmes par konta pārvaldnieka darbu " * 7 + "'"
 
 
-async def test_a_long_notice_is_split_and_every_part_arrives(bot, caplog):
+async def test_a_long_notice_is_split_and_every_part_arrives(bot: BotHarness,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     # 30 problems of ~300 characters: what a large broken edit produces
     problems = [Problem(f"notes{i:02d}.yaml", i + 1, LONG_MESSAGE) for i in range(30)]
@@ -32,7 +36,7 @@ async def test_a_long_notice_is_split_and_every_part_arrives(bot, caplog):
     assert text.rstrip().endswith(f"… +{30 - admin_replies.MAX_LISTED}")
 
 
-async def test_a_dotenv_saved_as_yaml_sends_no_secret(make_bot, knowledge_copy):
+async def test_a_dotenv_saved_as_yaml_sends_no_secret(make_bot: MakeBot, knowledge_copy: Path) -> None:
     bot = await make_bot(knowledge_dir=knowledge_copy)
     (knowledge_copy / "settings.yaml").write_text(
         f"{TOKEN}: token\nwebhook_secret: Zx81-very-secret\nDB_URL=postgres://u:pw@h/db: x\n",
@@ -46,7 +50,7 @@ async def test_a_dotenv_saved_as_yaml_sends_no_secret(make_bot, knowledge_copy):
     assert "postgres://u:pw" not in note.text
 
 
-async def test_unanswered_questions_show_no_pasted_secret(bot):
+async def test_unanswered_questions_show_no_pasted_secret(bot: BotHarness) -> None:
     await bot.say(f"kā iestatīt TELEGRAM_BOT_TOKEN={TOKEN} botam?", user_id=9)
     await bot.say("mana parole: password: hunter2hunter2", user_id=9)
     (msg,) = await bot.command("unanswered", user_id=bot.admin_id)
@@ -55,7 +59,7 @@ async def test_unanswered_questions_show_no_pasted_secret(bot):
     assert "hunter2" not in msg.text
 
 
-async def test_each_admin_reads_the_notice_in_their_language(make_bot):
+async def test_each_admin_reads_the_notice_in_their_language(make_bot: MakeBot) -> None:
     """One admin chose Russian, one has a Russian Telegram and once used an admin command,
     one never wrote: Russian, Russian, Latvian."""
     chose, speaks, silent = 900_001, 900_002, 900_003

@@ -23,9 +23,11 @@ from hypothesis import strategies as st
 
 from bot import conversation
 from bot.replies import MAX_MESSAGE, Reply, split_message
+from bot.state import KnowledgeState
+from tests.telegram.harness import BotHarness, TgHtml
 
 CYRILLIC = re.compile("[А-Яа-яЁё]")
-_SETTINGS = {"deadline": None, "suppress_health_check": list(HealthCheck)}
+_BASE = settings(deadline=None, suppress_health_check=list(HealthCheck))
 
 # -- strategies -------------------------------------------------------------------------------
 
@@ -124,33 +126,37 @@ def ask_core(served: Any, text: str, lang: str, tg_html: Any) -> None:
 # -- the core: most of the examples ------------------------------------------------------------
 
 
-@settings(max_examples=3500, **_SETTINGS)
+@settings(_BASE, max_examples=3500)
 @given(text=st.text(), lang=st.sampled_from(["lv", "ru"]))
 @example(text="\x00", lang="lv")
 @example(text="", lang="ru")
 @example(text="\ud800\udfff lone surrogates \udcff", lang="lv")
 @example(text="\u202e\u200f\u200b", lang="ru")
-def test_any_unicode_gets_one_good_reply(shipped_state, tg_html, text, lang):
+def test_any_unicode_gets_one_good_reply(shipped_state: KnowledgeState, tg_html: TgHtml, text: str,
+                                         lang: str) -> None:
     ask_core(shipped_state.current, text, lang, tg_html)
 
 
-@settings(max_examples=3500, **_SETTINGS)
+@settings(_BASE, max_examples=3500)
 @given(text=HOSTILE, lang=st.sampled_from(["lv", "ru"]))
-def test_hostile_text_gets_one_good_reply(shipped_state, tg_html, text, lang):
+def test_hostile_text_gets_one_good_reply(shipped_state: KnowledgeState, tg_html: TgHtml, text: str,
+                                          lang: str) -> None:
     ask_core(shipped_state.current, text, lang, tg_html)
 
 
-@settings(max_examples=2500, **_SETTINGS)
+@settings(_BASE, max_examples=2500)
 @given(text=question_in_noise(), lang=st.sampled_from(["lv", "ru"]))
-def test_real_questions_in_noise_get_one_good_reply(shipped_state, tg_html, text, lang):
+def test_real_questions_in_noise_get_one_good_reply(shipped_state: KnowledgeState, tg_html: TgHtml, text: str,
+                                                    lang: str) -> None:
     ask_core(shipped_state.current, text, lang, tg_html)
 
 
-@settings(max_examples=120, **_SETTINGS)
+@settings(_BASE, max_examples=120)
 @given(text=long_message(), lang=st.sampled_from(["lv", "ru"]))
 @example(text="alga " * 1000, lang="lv")
 @example(text="\x00" * 5000, lang="ru")
-def test_5000_character_messages_get_one_good_reply(shipped_state, tg_html, text, lang):
+def test_5000_character_messages_get_one_good_reply(shipped_state: KnowledgeState, tg_html: TgHtml, text: str,
+                                                    lang: str) -> None:
     ask_core(shipped_state.current, text, lang, tg_html)
 
 
@@ -180,17 +186,19 @@ async def _through_telegram(bot: Any, tg_html: Any, text: str, tg_lang: str | No
     assert bot.rows("questions", uid) == 1  # recorded once
 
 
-@settings(max_examples=350, **_SETTINGS)
+@settings(_BASE, max_examples=350)
 @given(text=st.one_of(st.text(), HOSTILE, question_in_noise()),
        tg_lang=st.sampled_from(["lv", "ru", "en", "uk", None]))
 @example(text="\x00", tg_lang="lv")
 @example(text="", tg_lang="ru")
 @example(text="/start", tg_lang="lv")  # looks like a command, has no command entity
-async def test_any_text_through_the_application(bot, tg_html, text, tg_lang):
+async def test_any_text_through_the_application(bot: BotHarness, tg_html: TgHtml, text: str,
+                                                tg_lang: str | None) -> None:
     await _through_telegram(bot, tg_html, text, tg_lang)
 
 
-@settings(max_examples=40, **_SETTINGS)
+@settings(_BASE, max_examples=40)
 @given(text=long_message(), tg_lang=st.sampled_from(["lv", "ru", None]))
-async def test_5000_characters_through_the_application(bot, tg_html, text, tg_lang):
+async def test_5000_characters_through_the_application(bot: BotHarness, tg_html: TgHtml, text: str,
+                                                       tg_lang: str | None) -> None:
     await _through_telegram(bot, tg_html, text, tg_lang)

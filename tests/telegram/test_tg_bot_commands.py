@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
+from tests.telegram.harness import BotHarness
+
 EXPECTED = ["start", "topics", "salary", "language", "share", "help", "forget"]
 
 
-async def test_post_init_sets_commands_for_default_lv_and_ru(bot):
+async def test_post_init_sets_commands_for_default_lv_and_ru(bot: BotHarness) -> None:
     # Application.initialize() does not run post_init (run_polling/run_webhook do), so the
     # test calls the hook the same way run_polling would.
     assert bot.telegram.of("setMyCommands") == []
-    await bot.app.post_init(bot.app)
+    await bot.post_init()
     calls = bot.telegram.of("setMyCommands")
     assert [c.params.get("language_code") for c in calls] == [None, "lv", "ru"]
     by_lang = {c.params.get("language_code"): {x["command"]: x["description"]
@@ -26,15 +30,16 @@ async def test_post_init_sets_commands_for_default_lv_and_ru(bot):
     assert any("а" <= ch <= "я" for ch in by_lang["ru"]["help"].lower())
     # admin commands are not advertised
     assert not {"stats", "unanswered", "reload"} & set(by_lang[None])
-    await bot.app.post_shutdown(bot.app)
+    await bot.post_shutdown()
 
 
-async def test_refused_set_my_commands_does_not_stop_the_bot(bot, caplog):
+async def test_refused_set_my_commands_does_not_stop_the_bot(bot: BotHarness,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     bot.telegram.failures["setMyCommands"] = (400, "Bad Request: BOT_COMMAND_INVALID")
-    await bot.app.post_init(bot.app)
+    await bot.post_init()
     assert len(bot.telegram.of("setMyCommands")) == 3
     assert "set_my_commands(ru) failed: BadRequest" in caplog.text
     (msg,) = await bot.say("Ko dara bankas klientu menedžeris?")
     assert msg.text.startswith("<b>Konta pārvaldnieks bankā</b>")
-    await bot.app.post_shutdown(bot.app)
+    await bot.post_shutdown()

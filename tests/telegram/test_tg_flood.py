@@ -4,13 +4,16 @@ other users are served as usual."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from bot.replies import slow_down_reply
+from tests.bot_api import Call
+from tests.telegram.harness import BotHarness
 
 SLOW_DOWN_LV = slow_down_reply("lv").text
 
 
-async def test_flooding_user_is_limited_and_warned_once(bot):
+async def test_flooding_user_is_limited_and_warned_once(bot: BotHarness) -> None:
     limit = bot.app.bot_data.services.flood.limit
     flooder, other = 1001, 2002
     calls = []
@@ -32,14 +35,14 @@ async def test_flooding_user_is_limited_and_warned_once(bot):
     assert msg.text.startswith("<b>Зарплата аккаунт-менеджера</b>")
 
 
-async def test_flood_notice_in_russian(bot):
+async def test_flood_notice_in_russian(bot: BotHarness) -> None:
     calls = []
     for _ in range(12):
         calls += await bot.say("Какая зарплата у аккаунт-менеджера?", user_id=7, lang="ru")
     assert calls[-1].text == slow_down_reply("ru").text
 
 
-async def test_button_presses_share_the_limit_with_messages(bot):
+async def test_button_presses_share_the_limit_with_messages(bot: BotHarness) -> None:
     limit = bot.app.bot_data.services.flood.limit
     for _ in range(limit):
         await bot.say("alga", user_id=8)
@@ -49,7 +52,7 @@ async def test_button_presses_share_the_limit_with_messages(bot):
     assert await bot.press("s:duties", user_id=8) == []  # then nothing
 
 
-async def test_three_hundred_presses_get_the_limit_and_others_are_not_kept_waiting(bot):
+async def test_three_hundred_presses_get_the_limit_and_others_are_not_kept_waiting(bot: BotHarness) -> None:
     """A client scripted to press a topic button 300 times (each press a full answer
     before), all at once, while another user asks."""
     limit = bot.app.bot_data.services.flood.limit
@@ -69,7 +72,7 @@ async def test_three_hundred_presses_get_the_limit_and_others_are_not_kept_waiti
     assert msg.text.startswith("<b>Зарплата аккаунт-менеджера</b>")
 
 
-async def test_inline_queries_are_limited_too(bot):
+async def test_inline_queries_are_limited_too(bot: BotHarness) -> None:
     limit = bot.app.bot_data.services.flood.limit
     mark = len(bot.telegram.calls)
     for i in range(300):
@@ -83,7 +86,7 @@ async def test_inline_queries_are_limited_too(bot):
     assert notice.text == SLOW_DOWN_LV
 
 
-async def test_burst_processed_concurrently_gives_one_notice(bot):
+async def test_burst_processed_concurrently_gives_one_notice(bot: BotHarness) -> None:
     """getUpdates delivers a burst at once and the Application handles it concurrently."""
     limit = bot.app.bot_data.services.flood.limit
     mark = len(bot.telegram.calls)
@@ -95,14 +98,14 @@ async def test_burst_processed_concurrently_gives_one_notice(bot):
     assert len(sent) == limit + 1
 
 
-async def _wait_for(predicate, timeout: float = 10.0) -> None:
+async def _wait_for(predicate: Callable[[], object], timeout: float = 10.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():
         assert asyncio.get_running_loop().time() < deadline, "timed out"
         await asyncio.sleep(0.01)
 
 
-async def test_hundred_messages_while_others_ask(bot):
+async def test_hundred_messages_while_others_ask(bot: BotHarness) -> None:
     """100 messages from one user within a second or two, through the Application's own
     update queue (processed 16 at a time), interleaved with two other users' questions:
     the flooder gets answers up to the limit and exactly one notice; the others get every
@@ -124,7 +127,7 @@ async def test_hundred_messages_while_others_ask(bot):
         for u in updates:
             await bot.app.update_queue.put(u)
 
-        def to(chat):
+        def to(chat: int) -> list[Call]:
             return [c for c in bot.telegram.of("sendMessage", mark) if c.chat_id == chat]
 
         await _wait_for(lambda: len(to(flooder)) >= limit + 1 and len(to(lv_user)) == 5
@@ -144,7 +147,7 @@ async def test_hundred_messages_while_others_ask(bot):
     assert bot.rows("questions", lv_user) == bot.rows("questions", ru_user) == 5
 
 
-async def test_flooder_is_served_again_when_the_window_has_room(bot):
+async def test_flooder_is_served_again_when_the_window_has_room(bot: BotHarness) -> None:
     from bot.telegram.flood import FloodGuard
 
     bot.app.bot_data.services.flood = FloodGuard(limit=3, window=0.4)

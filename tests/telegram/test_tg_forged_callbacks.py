@@ -9,6 +9,7 @@ import pytest
 from telegram import Update
 
 from bot.replies import expired_reply
+from tests.telegram.harness import BotHarness
 
 FORGED = [
     "hack",
@@ -40,23 +41,25 @@ FORGED = [
 
 
 @pytest.mark.parametrize("data", FORGED)
-async def test_forged_callback_data_says_expired(bot, data, caplog):
+async def test_forged_callback_data_says_expired(bot: BotHarness, data: str,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.ERROR)
     update = bot.updates.callback(data)
     calls = await bot.feed(update)
     assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert update.callback_query is not None
     assert calls[0].params == {"callback_query_id": update.callback_query.id,
                                "text": expired_reply("lv").text}
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert bot.rows("feedback") == 0
 
 
-async def test_expired_text_in_russian(bot):
+async def test_expired_text_in_russian(bot: BotHarness) -> None:
     calls = await bot.press("mt:old.topic", lang="ru")
     assert calls[0].params["text"] == expired_reply("ru").text
 
 
-async def test_callback_without_message_is_still_answered(bot):
+async def test_callback_without_message_is_still_answered(bot: BotHarness) -> None:
     """Buttons under an inline-mode message carry no `message`, only inline_message_id."""
     data = bot.updates.callback("mt:duties.bank").to_dict()
     del data["callback_query"]["message"]

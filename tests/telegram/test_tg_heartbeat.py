@@ -17,6 +17,7 @@ import pytest
 from bot import healthcheck
 from bot.heartbeat import fallback_for
 from bot.telegram import app as tg_app
+from tests.telegram.harness import MakeBot
 
 QUESTION = "Ko dara bankas klientu menedžeris?"
 ANSWER_START = "<b>Konta pārvaldnieks bankā</b>"
@@ -42,7 +43,8 @@ def unwritable(directory: Path) -> Iterator[None]:
         directory.chmod(mode)
 
 
-def healthy(monkeypatch: pytest.MonkeyPatch, data_dir: Path, capsys) -> tuple[int, str]:
+def healthy(monkeypatch: pytest.MonkeyPatch, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int,
+            str]:
     monkeypatch.setenv("DATA_DIR", str(data_dir))
     for name in ("TELEGRAM_BOT_TOKEN", "ADMIN_IDS", "WEBHOOK_URL"):
         monkeypatch.delenv(name, raising=False)
@@ -50,8 +52,10 @@ def healthy(monkeypatch: pytest.MonkeyPatch, data_dir: Path, capsys) -> tuple[in
     return code, capsys.readouterr().out
 
 
-async def test_read_only_data_directory_at_start(make_bot, tmp_path, monkeypatch, caplog,
-                                                 capsys):
+async def test_read_only_data_directory_at_start(make_bot: MakeBot, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
     caplog.set_level(logging.WARNING)
     data = tmp_path / "data"
     monkeypatch.setattr(tg_app, "HEARTBEAT_EVERY", 0.05)
@@ -63,7 +67,7 @@ async def test_read_only_data_directory_at_start(make_bot, tmp_path, monkeypatch
             fallback.unlink(missing_ok=True)
             bot.app.bot_data.webhook = True  # alive without a polling updater
             await bot.app.start()
-            await bot.app.post_init(bot.app)
+            await bot.post_init()
             (msg,) = await bot.say(QUESTION)
             assert msg.text.startswith(ANSWER_START)  # answering all along
             await asyncio.sleep(0.6)  # a dozen beats
@@ -90,7 +94,8 @@ async def test_read_only_data_directory_at_start(make_bot, tmp_path, monkeypatch
                 await bot.app.stop()
 
 
-def test_no_heartbeat_anywhere_is_unhealthy(tmp_path, monkeypatch, capsys):
+def test_no_heartbeat_anywhere_is_unhealthy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
     fallback_for(tmp_path / "data" / "heartbeat").unlink(missing_ok=True)
     code, out = healthy(monkeypatch, tmp_path / "data", capsys)
     assert code == 1 and out.startswith("unhealthy: no heartbeat")

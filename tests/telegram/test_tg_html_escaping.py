@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.telegram.harness import BotHarness, TgHtml
+
 NASTY = [
     "<b>& Kā audzēt tomātus siltumnīcā?",
     "</b><i>Как испечь торт? & <a href='x'>",
@@ -14,7 +16,8 @@ NASTY = [
 
 
 @pytest.mark.parametrize("text", NASTY)
-async def test_replies_to_markup_in_questions_are_valid_html(bot, tg_html, text):
+async def test_replies_to_markup_in_questions_are_valid_html(bot: BotHarness, tg_html: TgHtml,
+                                                             text: str) -> None:
     calls = await bot.say(text)
     assert calls and all(c.method == "sendMessage" for c in calls)
     for c in calls:
@@ -22,7 +25,7 @@ async def test_replies_to_markup_in_questions_are_valid_html(bot, tg_html, text)
             tg_html(c.text)
 
 
-async def test_unanswered_list_shows_user_text_escaped(bot, tg_html):
+async def test_unanswered_list_shows_user_text_escaped(bot: BotHarness, tg_html: TgHtml) -> None:
     await bot.say("<b>& Kā audzēt tomātus siltumnīcā?", user_id=5)
     await bot.say("<b>& Kā audzēt tomātus siltumnīcā?", user_id=6)
     (msg,) = await bot.command("unanswered", user_id=bot.admin_id)
@@ -32,7 +35,7 @@ async def test_unanswered_list_shows_user_text_escaped(bot, tg_html):
     assert "• <b>& kā audzēt tomātus siltumnīcā? — 2 reizes (bez atbildes)" in visible
 
 
-async def test_inline_query_with_markup_is_valid_html(bot, tg_html):
+async def test_inline_query_with_markup_is_valid_html(bot: BotHarness, tg_html: TgHtml) -> None:
     (call,) = await bot.feed(bot.updates.inline("<b>& alga</b>"))
     for article in call.params["results"]:
         tg_html(article["input_message_content"]["message_text"])

@@ -6,15 +6,17 @@ import html
 import re
 
 from bot import replies
+from tests.telegram.harness import BotHarness, TgHtml
 
 LINK = re.compile(r'<a href="(https://t\.me/TestAmBot\?start=([A-Za-z0-9_-]+))">')
 
 
-async def test_inline_query_offers_articles_with_deep_links(bot, tg_html):
+async def test_inline_query_offers_articles_with_deep_links(bot: BotHarness, tg_html: TgHtml) -> None:
     update = bot.updates.inline("alga")
     calls = await bot.feed(update)
     assert [c.method for c in calls] == ["answerInlineQuery"]
     params = calls[0].params
+    assert update.inline_query is not None
     assert params["inline_query_id"] == update.inline_query.id
     results = params["results"]
     assert results and len(results) <= 50
@@ -33,15 +35,17 @@ async def test_inline_query_offers_articles_with_deep_links(bot, tg_html):
     assert "is_personal" not in params or params["is_personal"] is False
 
 
-async def test_inline_article_link_opens_the_same_topic(bot):
+async def test_inline_article_link_opens_the_same_topic(bot: BotHarness) -> None:
     (call,) = await bot.feed(bot.updates.inline("alga"))
     text = call.params["results"][0]["input_message_content"]["message_text"]
-    payload = LINK.search(text).group(2)
+    link = LINK.search(text)
+    assert link
+    payload = link.group(2)
     (msg,) = await bot.command("start", payload)
     assert msg.text.startswith("<b>Konta pārvaldnieka alga</b>")
 
 
-async def test_russian_inline_query_gets_russian_articles(bot):
+async def test_russian_inline_query_gets_russian_articles(bot: BotHarness) -> None:
     (call,) = await bot.feed(bot.updates.inline("зарплата аккаунт-менеджера", lang="lv"))
     first = call.params["results"][0]
     assert first["title"] == "Зарплата аккаунт-менеджера"
@@ -49,7 +53,7 @@ async def test_russian_inline_query_gets_russian_articles(bot):
         "<b>Зарплата аккаунт-менеджера</b>")
 
 
-async def test_empty_inline_query_offers_popular_topics(bot):
+async def test_empty_inline_query_offers_popular_topics(bot: BotHarness) -> None:
     calls = await bot.feed(bot.updates.inline(""))
     assert [c.method for c in calls] == ["answerInlineQuery"]
     results = calls[0].params["results"]
@@ -59,7 +63,7 @@ async def test_empty_inline_query_offers_popular_topics(bot):
     assert calls[0].params["is_personal"] is True
 
 
-async def test_empty_inline_query_prefers_what_people_ask(bot):
+async def test_empty_inline_query_prefers_what_people_ask(bot: BotHarness) -> None:
     for _ in range(2):
         await bot.say("Какая зарплата у аккаунт-менеджера?", lang="ru")
     await bot.say("Ko dara bankas klientu menedžeris?")
@@ -67,7 +71,7 @@ async def test_empty_inline_query_prefers_what_people_ask(bot):
     assert [r["id"] for r in call.params["results"]][:2] == ["salary.overview", "duties.bank"]
 
 
-async def test_empty_inline_query_leaves_small_talk_out_of_what_people_ask(bot):
+async def test_empty_inline_query_leaves_small_talk_out_of_what_people_ask(bot: BotHarness) -> None:
     """People greet and thank the bot more often than they ask anything: the most asked
     *topics* lead, never "Sveiciens"."""
     for i in range(3):
@@ -80,7 +84,7 @@ async def test_empty_inline_query_leaves_small_talk_out_of_what_people_ask(bot):
     assert "button" not in call.params
 
 
-async def test_nonsense_inline_query_offers_to_open_the_bot(bot):
+async def test_nonsense_inline_query_offers_to_open_the_bot(bot: BotHarness) -> None:
     calls = await bot.feed(bot.updates.inline("qwxzv jjjj"))
     assert [c.method for c in calls] == ["answerInlineQuery"]
     assert calls[0].params["results"] == []
@@ -91,18 +95,18 @@ async def test_nonsense_inline_query_offers_to_open_the_bot(bot):
     assert greeting.text == replies.start_reply(bot.state.current.kb, "lv").text
 
 
-async def test_nonsense_inline_query_in_russian_offers_the_bot_in_russian(bot):
+async def test_nonsense_inline_query_in_russian_offers_the_bot_in_russian(bot: BotHarness) -> None:
     (call,) = await bot.feed(bot.updates.inline("фывапр олдж", lang="lv"))
     assert call.params["results"] == []
     assert call.params["button"]["text"] == replies.inline_open_bot_label("ru")
 
 
-async def test_small_talk_is_no_inline_article(bot):
+async def test_small_talk_is_no_inline_article(bot: BotHarness) -> None:
     (call,) = await bot.feed(bot.updates.inline("sveiki"))
     assert not [r for r in call.params["results"] if r["id"].startswith("chat.")]
 
 
-async def test_descriptions_are_cut_at_word_boundaries(bot):
+async def test_descriptions_are_cut_at_word_boundaries(bot: BotHarness) -> None:
     for query in ("alga", "pienākumi", "", "karjera", "резюме"):
         (call,) = await bot.feed(bot.updates.inline(query, user_id=4000 + len(query)))
         for article in call.params["results"]:
@@ -119,7 +123,7 @@ async def test_descriptions_are_cut_at_word_boundaries(bot):
             assert after[:1] in (" ", ",", ".", ";", ":", "—", "-"), (description, after[:20])
 
 
-async def test_inline_link_label_is_localized(bot, tg_html):
+async def test_inline_link_label_is_localized(bot: BotHarness, tg_html: TgHtml) -> None:
     (call,) = await bot.feed(bot.updates.inline("alga"))
     text = call.params["results"][0]["input_message_content"]["message_text"]
     assert "Ask the bot" not in tg_html(text)

@@ -4,10 +4,12 @@ the keyboard goes with the last part and every part is valid HTML on its own."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
 from bot.replies import MAX_MESSAGE, split_message
+from tests.telegram.harness import MakeBot, TgHtml
 
 BANK_LAST_LV = "        Katrā bankā šis saraksts var būt papildināts, saīsināts vai nedaudz atšķirīgs.\n"
 
@@ -16,12 +18,12 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-def test_short_text_is_one_part():
+def test_short_text_is_one_part() -> None:
     assert split_message("īss teksts") == ["īss teksts"]
     assert split_message("x" * MAX_MESSAGE) == ["x" * MAX_MESSAGE]
 
 
-def test_5000_characters_are_split_on_paragraphs():
+def test_5000_characters_are_split_on_paragraphs() -> None:
     paragraphs = [f"{i:02d} " + "vārds " * 40 for i in range(21)]  # ~5000 characters
     text = "\n\n".join(p.strip() for p in paragraphs)
     assert 4096 < len(text) < 6000
@@ -32,7 +34,7 @@ def test_5000_characters_are_split_on_paragraphs():
     assert parts[1].startswith(paragraphs[len(parts[0].split("\n\n"))][:3])
 
 
-def test_one_huge_paragraph_is_split_on_lines_then_hard():
+def test_one_huge_paragraph_is_split_on_lines_then_hard() -> None:
     lines = "\n".join(f"• rinda {i} " + "z" * 90 for i in range(60))
     huge_line = "y" * 9000
     text = f"<b>Virsraksts</b>\n\n{lines}\n{huge_line}"
@@ -43,7 +45,7 @@ def test_one_huge_paragraph_is_split_on_lines_then_hard():
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_random_texts_keep_content_and_limits(seed):
+def test_random_texts_keep_content_and_limits(seed: int) -> None:
     rnd = random.Random(seed)
     words = ["alga", "<b>", "&amp;", "konta", "pārvaldnieks", "\n", "\n\n", "менеджер",
              "x" * rnd.randint(1, 300)]
@@ -55,7 +57,7 @@ def test_random_texts_keep_content_and_limits(seed):
     assert _squash("".join(parts)) == _squash(text)
 
 
-def test_hard_split_never_cuts_an_html_entity():
+def test_hard_split_never_cuts_an_html_entity() -> None:
     # a single line longer than the limit that has an entity straddling the cut
     text = "a" * (MAX_MESSAGE - 2) + "&amp;" + "b" * 100
     parts = split_message(text)
@@ -66,7 +68,7 @@ def test_hard_split_never_cuts_an_html_entity():
 
 
 @pytest.fixture
-def long_knowledge(knowledge_copy):
+def long_knowledge(knowledge_copy: Path) -> Path:
     """The bank topic's Latvian answer grown past 5000 characters."""
     path = knowledge_copy / "duties.yaml"
     source = path.read_text(encoding="utf-8")
@@ -78,8 +80,8 @@ def long_knowledge(knowledge_copy):
     return knowledge_copy
 
 
-async def test_long_answer_arrives_in_parts_with_keyboard_last(make_bot, long_knowledge,
-                                                               tg_html):
+async def test_long_answer_arrives_in_parts_with_keyboard_last(make_bot: MakeBot, long_knowledge: Path,
+                                                               tg_html: TgHtml) -> None:
     bot = await make_bot(knowledge_dir=long_knowledge)
     answer = bot.state.current.kb.answer("duties.bank", "lv")
     assert len(answer) > 5000
@@ -99,7 +101,8 @@ async def test_long_answer_arrives_in_parts_with_keyboard_last(make_bot, long_kn
     assert visible.rstrip().endswith("nedaudz atšķirīgs.")
 
 
-async def test_long_answer_opened_from_menu_is_sent_not_edited(make_bot, long_knowledge):
+async def test_long_answer_opened_from_menu_is_sent_not_edited(make_bot: MakeBot,
+                                                               long_knowledge: Path) -> None:
     bot = await make_bot(knowledge_dir=long_knowledge)
     calls = await bot.press("mt:duties.bank")
     methods = [c.method for c in calls]

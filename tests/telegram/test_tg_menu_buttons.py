@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from bot.replies import section_reply, topics_reply, unknown_reply
+from tests.telegram.harness import BotHarness, TgHtml
 
 
-def flat(keyboard):
+def flat(keyboard: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
     return [b for row in keyboard for b in row]
 
 
-async def test_menu_button_edits_message_into_section_list(bot):
+async def test_menu_button_edits_message_into_section_list(bot: BotHarness) -> None:
     update = bot.updates.callback("menu", message_text=unknown_reply("lv").text)
     calls = await bot.feed(update)
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
     answer, edit = calls
-    assert answer.params["callback_query_id"] == update.callback_query.id
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    assert answer.params["callback_query_id"] == query.id
     assert "text" not in answer.params  # no toast, just stop the spinner
     assert edit.chat_id == 1001
-    assert edit.params["message_id"] == update.callback_query.message.message_id
+    assert edit.params["message_id"] == query.message.message_id
     assert edit.params["parse_mode"] == "HTML"
     kb = bot.state.current.kb
     assert edit.text == topics_reply(kb, "lv").text
@@ -25,7 +28,7 @@ async def test_menu_button_edits_message_into_section_list(bot):
                                    for s in kb.sections if s.id != "chat"]
 
 
-async def test_section_button_lists_its_topics_with_back(bot, tg_html):
+async def test_section_button_lists_its_topics_with_back(bot: BotHarness, tg_html: TgHtml) -> None:
     calls = await bot.press("s:duties")
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
     edit = calls[1]
@@ -40,7 +43,7 @@ async def test_section_button_lists_its_topics_with_back(bot, tg_html):
     assert edit.keyboard[-1] == [("⬅️ Atpakaļ", "menu")]
 
 
-async def test_topic_from_menu_is_shown_in_place_with_back_to_section(bot):
+async def test_topic_from_menu_is_shown_in_place_with_back_to_section(bot: BotHarness) -> None:
     calls = await bot.press("mt:duties.bank")
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
     edit = calls[1]
@@ -53,20 +56,20 @@ async def test_topic_from_menu_is_shown_in_place_with_back_to_section(bot):
     assert "https://t.me/TestAmBot?start=duties-bank" in share.text
 
 
-async def test_russian_user_browses_in_russian(bot):
+async def test_russian_user_browses_in_russian(bot: BotHarness) -> None:
     calls = await bot.press("s:salary", lang="ru")
     assert calls[1].text == section_reply(bot.state.current.kb, "salary", "ru").text
     assert calls[1].text.startswith("<b>Зарплата</b>\n")
     assert calls[1].keyboard[-1] == [("⬅️ Назад", "menu")]
 
 
-async def test_related_topic_button_sends_a_new_message(bot):
+async def test_related_topic_button_sends_a_new_message(bot: BotHarness) -> None:
     calls = await bot.press("t:duties.general")
     assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
     assert calls[1].text.startswith("<b>Konta pārvaldnieka galvenie pienākumi</b>")
 
 
-async def test_unchanged_menu_is_left_alone(bot):
+async def test_unchanged_menu_is_left_alone(bot: BotHarness) -> None:
     bot.telegram.failures["editMessageText"] = (
         400, "Bad Request: message is not modified: specified new message content and reply "
              "markup are exactly the same as a current content and reply markup of the message")
@@ -74,7 +77,7 @@ async def test_unchanged_menu_is_left_alone(bot):
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
 
 
-async def test_message_too_old_to_edit_gets_a_fresh_message(bot):
+async def test_message_too_old_to_edit_gets_a_fresh_message(bot: BotHarness) -> None:
     bot.telegram.failures["editMessageText"] = (400, "Bad Request: message can't be edited")
     calls = await bot.press("s:career")
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText", "sendMessage"]
@@ -82,7 +85,7 @@ async def test_message_too_old_to_edit_gets_a_fresh_message(bot):
     assert calls[2].keyboard[-1] == [("⬅️ Atpakaļ", "menu")]
 
 
-async def test_topics_command_and_help_open_the_menu(bot):
+async def test_topics_command_and_help_open_the_menu(bot: BotHarness) -> None:
     (topics,) = await bot.command("topics")
     assert topics.text == topics_reply(bot.state.current.kb, "lv").text
     assert ("Pienākumi", "s:duties") in flat(topics.keyboard)
@@ -94,7 +97,7 @@ async def test_topics_command_and_help_open_the_menu(bot):
     assert language.keyboard == [[("🇱🇻 Latviešu", "lang:lv"), ("🇷🇺 Русский", "lang:ru")]]
 
 
-async def test_a_press_answered_too_late_still_gets_its_answer(bot):
+async def test_a_press_answered_too_late_still_gets_its_answer(bot: BotHarness) -> None:
     """A press replayed after a restart: Telegram refuses to stop its spinner any more."""
     bot.telegram.failures["answerCallbackQuery"] = (
         400, "Bad Request: query is too old and response timeout expired or query ID is invalid")

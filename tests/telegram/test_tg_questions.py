@@ -10,15 +10,16 @@ from telegram import Update
 
 from bot.i18n import gettext_for
 from bot.replies import unknown_reply
+from tests.telegram.harness import BotHarness, TgHtml
 
 CYRILLIC = re.compile(r"[а-яё]", re.I)
 
 
-def flat(keyboard):
+def flat(keyboard: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
     return [b for row in keyboard for b in row]
 
 
-async def test_latvian_question_gets_one_html_answer_with_buttons(bot, tg_html):
+async def test_latvian_question_gets_one_html_answer_with_buttons(bot: BotHarness, tg_html: TgHtml) -> None:
     calls = await bot.say("Ko dara bankas klientu menedžeris?", lang="lv")
     assert [c.method for c in calls] == ["sendMessage"]
     (msg,) = calls
@@ -37,7 +38,7 @@ async def test_latvian_question_gets_one_html_answer_with_buttons(bot, tg_html):
                         ("🔗 Dalīties", "share:duties.bank")]
 
 
-async def test_russian_question_gets_russian_answer(bot, tg_html):
+async def test_russian_question_gets_russian_answer(bot: BotHarness, tg_html: TgHtml) -> None:
     (msg,) = await bot.say("Какая зарплата у аккаунт-менеджера?", lang="lv")
     assert msg.text.startswith("<b>Зарплата аккаунт-менеджера</b>")
     visible = tg_html(msg.text)
@@ -46,7 +47,7 @@ async def test_russian_question_gets_russian_answer(bot, tg_html):
     assert all(CYRILLIC.search(label) or label in ("👍", "👎") for label in msg.button_labels)
 
 
-async def test_questions_are_recorded_for_statistics(bot):
+async def test_questions_are_recorded_for_statistics(bot: BotHarness) -> None:
     await bot.say("Ko dara bankas klientu menedžeris?", user_id=1001)
     await bot.say("Какая зарплата у аккаунт-менеджера?", user_id=1002, lang="ru")
     assert bot.rows("questions") == 2
@@ -54,19 +55,19 @@ async def test_questions_are_recorded_for_statistics(bot):
     assert bot.rows("users") == 2  # language and last topic remembered
 
 
-async def test_out_of_domain_question_gets_dont_know_with_all_topics(bot):
+async def test_out_of_domain_question_gets_dont_know_with_all_topics(bot: BotHarness) -> None:
     (msg,) = await bot.say("Kā audzēt gurķus uz balkona?", lang="lv")
     assert msg.text == unknown_reply("lv").text
     assert msg.keyboard == [[("📚 Visas tēmas", "menu")]]
 
 
-async def test_out_of_domain_question_in_russian(bot):
+async def test_out_of_domain_question_in_russian(bot: BotHarness) -> None:
     (msg,) = await bot.say("Как испечь торт?", lang="lv")
     assert msg.text == unknown_reply("ru").text
     assert msg.keyboard == [[("📚 Все темы", "menu")]]
 
 
-async def test_vague_question_offers_suggestions_that_open_answers(bot):
+async def test_vague_question_offers_suggestions_that_open_answers(bot: BotHarness) -> None:
     (msg,) = await bot.say("darbs", lang="lv")
     assert msg.text == gettext_for("lv", "I am not sure I understood. Did you mean:")
     data = msg.button_data
@@ -83,7 +84,7 @@ async def test_vague_question_offers_suggestions_that_open_answers(bot):
     assert not any(d.startswith("s:") for d in calls[1].button_data)  # no "back" here
 
 
-async def test_edited_message_is_not_answered_twice(bot):
+async def test_edited_message_is_not_answered_twice(bot: BotHarness) -> None:
     update = bot.updates.text("Ko dara bankas klientu menedžeris?")
     data = update.to_dict()
     data["edited_message"] = data.pop("message")
@@ -99,7 +100,7 @@ async def test_edited_message_is_not_answered_twice(bot):
     ("Спасибо большое!", "ru", "chat.thanks"),
     ("Uz redzēšanos!", "lv", "chat.goodbye"),
 ])
-async def test_small_talk_is_answered_plainly(bot, text, lang, topic):
+async def test_small_talk_is_answered_plainly(bot: BotHarness, text: str, lang: str, topic: str) -> None:
     """"Sveiki!" gets a greeting, not an article: no bold title, no 👍/👎, no share."""
     (msg,) = await bot.say(text, lang=lang)
     kb = bot.state.current.kb
@@ -110,7 +111,7 @@ async def test_small_talk_is_answered_plainly(bot, text, lang, topic):
     assert msg.button_data == [f"t:{rid}" for rid in kb.topics[topic].related]
 
 
-async def test_share_after_small_talk_links_the_last_real_topic(bot):
+async def test_share_after_small_talk_links_the_last_real_topic(bot: BotHarness) -> None:
     await bot.say("Ko dara bankas klientu menedžeris?")
     await bot.say("Paldies!")
     (share,) = await bot.command("share")

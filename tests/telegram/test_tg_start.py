@@ -7,22 +7,23 @@ import re
 import pytest
 
 from bot.replies import help_reply, start_reply
+from tests.telegram.harness import BotHarness, TgHtml
 
 CYRILLIC = re.compile(r"[а-яё]", re.I)
 LATVIAN = re.compile(r"[āčēģīķļņšūž]", re.I)
 SWITCH = [("🇱🇻 Latviešu", "lang:lv"), ("🇷🇺 Русский", "lang:ru")]
 
 
-def section_buttons(bot, lang: str) -> list[tuple[str, str]]:
+def section_buttons(bot: BotHarness, lang: str) -> list[tuple[str, str]]:
     kb = bot.state.current.kb
     return [(s.title.get(lang), f"s:{s.id}") for s in kb.sections if s.id != "chat"]
 
 
-def flat(keyboard):
+def flat(keyboard: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
     return [b for row in keyboard for b in row]
 
 
-async def test_latvian_user_gets_latvian_greeting_with_sections(bot):
+async def test_latvian_user_gets_latvian_greeting_with_sections(bot: BotHarness) -> None:
     calls = await bot.command("start", lang="lv")
     assert [c.method for c in calls] == ["sendMessage"]
     (msg,) = calls
@@ -37,7 +38,7 @@ async def test_latvian_user_gets_latvian_greeting_with_sections(bot):
 
 
 @pytest.mark.parametrize("code", ["ru", "uk", "ru-RU", "be"])
-async def test_russian_speaking_user_gets_russian_greeting(bot, code):
+async def test_russian_speaking_user_gets_russian_greeting(bot: BotHarness, code: str | None) -> None:
     (msg,) = await bot.command("start", lang=code)
     assert msg.text == start_reply(bot.state.current.kb, "ru").text
     assert CYRILLIC.search(msg.text)
@@ -46,14 +47,14 @@ async def test_russian_speaking_user_gets_russian_greeting(bot, code):
 
 
 @pytest.mark.parametrize("code", ["en", "de", None])
-async def test_other_languages_get_latvian_and_a_language_switch(bot, code):
+async def test_other_languages_get_latvian_and_a_language_switch(bot: BotHarness, code: str | None) -> None:
     (msg,) = await bot.command("start", lang=code)
     assert msg.text == start_reply(bot.state.current.kb, "lv", offer_switch=True).text
     assert msg.keyboard[-1] == SWITCH
     assert flat(msg.keyboard)[:-2] == section_buttons(bot, "lv")
 
 
-async def test_language_switch_button_fixes_the_reply_language(bot):
+async def test_language_switch_button_fixes_the_reply_language(bot: BotHarness) -> None:
     await bot.command("start", lang="en")
     calls = await bot.press("lang:ru", lang="en")
     assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
@@ -64,7 +65,7 @@ async def test_language_switch_button_fixes_the_reply_language(bot):
     assert bot.rows("users", 1001) == 1
 
 
-async def test_deep_link_opens_the_topic(bot, tg_html):
+async def test_deep_link_opens_the_topic(bot: BotHarness, tg_html: TgHtml) -> None:
     calls = await bot.command("start", "duties-bank", lang="lv")
     assert [c.method for c in calls] == ["sendMessage"]
     (msg,) = calls
@@ -78,17 +79,17 @@ async def test_deep_link_opens_the_topic(bot, tg_html):
     assert ("🔗 Dalīties", "share:duties.bank") in flat(msg.keyboard)
 
 
-async def test_deep_link_answer_follows_user_language(bot):
+async def test_deep_link_answer_follows_user_language(bot: BotHarness) -> None:
     (msg,) = await bot.command("start", "duties-bank", lang="ru")
     assert msg.text.startswith("<b>Клиентский менеджер в банке</b>")
 
 
-async def test_deep_link_to_a_topic_with_underscore(bot):
+async def test_deep_link_to_a_topic_with_underscore(bot: BotHarness) -> None:
     (msg,) = await bot.command("start", "duties-mobile_retail", lang="lv")
     assert msg.text.startswith("<b>Menedžeris mobilo sakaru salonā</b>")
 
 
-async def test_start_ru_payload_sets_russian(bot):
+async def test_start_ru_payload_sets_russian(bot: BotHarness) -> None:
     (msg,) = await bot.command("start", "ru", lang="lv")
     assert msg.text == start_reply(bot.state.current.kb, "ru").text
     assert flat(msg.keyboard) == section_buttons(bot, "ru")
@@ -98,7 +99,7 @@ async def test_start_ru_payload_sets_russian(bot):
     assert bot.rows("users", 1001) == 1
 
 
-async def test_start_lv_payload_sets_latvian_for_russian_user(bot):
+async def test_start_lv_payload_sets_latvian_for_russian_user(bot: BotHarness) -> None:
     (msg,) = await bot.command("start", "lv", lang="ru")
     assert msg.text == start_reply(bot.state.current.kb, "lv").text
     (helpmsg,) = await bot.command("help", lang="ru")
@@ -109,7 +110,7 @@ async def test_start_lv_payload_sets_latvian_for_russian_user(bot):
     "nosuch-topic", "duties-", "duties-nosuch", "-", "../../etc/passwd", "a" * 65,
     "<b>hi</b>", "duties.bank", "en", "RU", "%F0%9F%98%80", "duties-bank%00",
 ])
-async def test_unknown_or_malformed_payload_gives_normal_greeting(bot, payload):
+async def test_unknown_or_malformed_payload_gives_normal_greeting(bot: BotHarness, payload: str) -> None:
     calls = await bot.command("start", payload, lang="lv")
     assert [c.method for c in calls] == ["sendMessage"]
     assert calls[0].text == start_reply(bot.state.current.kb, "lv").text

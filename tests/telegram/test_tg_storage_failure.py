@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
 from bot.replies import error_reply, feedback_thanks, forget_failed_reply, start_reply
+from tests.telegram.harness import MakeBot
 
 
 @pytest.fixture(params=["data-dir-is-a-file", "database-is-a-directory"])
-def broken_data_dir(request, tmp_path):
+def broken_data_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     if request.param == "data-dir-is-a-file":
         path = tmp_path / "data"
         path.write_text("not a directory\n")
@@ -20,7 +22,8 @@ def broken_data_dir(request, tmp_path):
     return path
 
 
-async def test_user_is_answered_without_a_database(make_bot, broken_data_dir, caplog):
+async def test_user_is_answered_without_a_database(make_bot: MakeBot, broken_data_dir: Path,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     bot = await make_bot(data_dir=broken_data_dir)
     (start,) = await bot.command("start", lang="lv")
@@ -38,20 +41,20 @@ async def test_user_is_answered_without_a_database(make_bot, broken_data_dir, ca
     assert "Traceback" not in messages
 
 
-async def test_language_choice_still_works_for_the_session(make_bot, broken_data_dir):
+async def test_language_choice_still_works_for_the_session(make_bot: MakeBot, broken_data_dir: Path) -> None:
     bot = await make_bot(data_dir=broken_data_dir)
     await bot.command("start", "ru", lang="lv")
     (msg,) = await bot.say("Ko dara bankas klientu menedžeris?", lang="lv")
     assert msg.text.startswith("<b>Клиентский менеджер в банке</b>")
 
 
-async def test_forget_apologises_when_the_database_is_down(make_bot, broken_data_dir):
+async def test_forget_apologises_when_the_database_is_down(make_bot: MakeBot, broken_data_dir: Path) -> None:
     bot = await make_bot(data_dir=broken_data_dir)
     (msg,) = await bot.command("forget")
     assert msg.text == forget_failed_reply("lv").text
 
 
-async def test_admin_stats_fail_politely(make_bot, broken_data_dir):
+async def test_admin_stats_fail_politely(make_bot: MakeBot, broken_data_dir: Path) -> None:
     bot = await make_bot(data_dir=broken_data_dir)
     calls = await bot.command("stats", user_id=bot.admin_id)
     assert [c.method for c in calls] == ["sendMessage"]

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot.replies import feedback_thanks, forget_failed_reply, forget_reply, start_reply
+from tests.telegram.harness import BotHarness
 
 QUESTION = "Ko dara bankas klientu menedžeris?"
 ANSWER_START = "<b>Konta pārvaldnieks bankā</b>"
@@ -65,7 +66,7 @@ def failures(caplog: pytest.LogCaptureFixture) -> list[str]:
             if r.getMessage().startswith("storage write")]
 
 
-async def test_locked_database(bot, caplog):
+async def test_locked_database(bot: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     await bot.say(QUESTION, user_id=1)
     assert bot.rows("questions") == 1
@@ -97,7 +98,7 @@ async def test_locked_database(bot, caplog):
     assert bot.rows("users", 4) == 1
 
 
-async def test_short_lock_loses_nothing(bot, caplog):
+async def test_short_lock_loses_nothing(bot: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
     """A lock shorter than the writer's busy timeout only delays the write: the answer goes
     out at once, the write waits for the lock instead of failing, and lands after it."""
     caplog.set_level(logging.WARNING)
@@ -115,7 +116,7 @@ async def test_short_lock_loses_nothing(bot, caplog):
     assert not failures(caplog)
 
 
-async def test_forget_under_a_lock_apologises_then_works(bot):
+async def test_forget_under_a_lock_apologises_then_works(bot: BotHarness) -> None:
     await bot.say(QUESTION, user_id=1)
     with exclusive_lock(bot.storage.path):
         (msg,) = await bot.command("forget", user_id=1)
@@ -125,7 +126,7 @@ async def test_forget_under_a_lock_apologises_then_works(bot):
     assert bot.rows("questions", 1) == 0
 
 
-async def test_read_only_database(bot, caplog):
+async def test_read_only_database(bot: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     await bot.say(QUESTION, user_id=1)
     with read_only(bot.storage.path):
@@ -140,7 +141,8 @@ async def test_read_only_database(bot, caplog):
     assert bot.rows("questions", 3) == 1
 
 
-async def test_data_directory_deleted_while_running(bot, caplog):
+async def test_data_directory_deleted_while_running(bot: BotHarness,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     await bot.say(QUESTION, user_id=1)
     data_dir = bot.storage.path.parent
@@ -152,7 +154,7 @@ async def test_data_directory_deleted_while_running(bot, caplog):
     assert bot.rows("questions", 2) == 1
 
 
-async def test_data_directory_replaced_by_a_file(bot, caplog):
+async def test_data_directory_replaced_by_a_file(bot: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     await bot.say(QUESTION, user_id=1)
     data_dir = bot.storage.path.parent
@@ -169,7 +171,7 @@ async def test_data_directory_replaced_by_a_file(bot, caplog):
     assert bot.rows("questions", 4) == 1
 
 
-async def test_burst_of_questions_loses_no_row(bot, caplog):
+async def test_burst_of_questions_loses_no_row(bot: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
     """Many users at once: the bot's own writes never lock each other out (they used to
     run in parallel threads and some failed with "database is locked")."""
     caplog.set_level(logging.WARNING)

@@ -14,6 +14,7 @@ import pytest
 
 from bot.admin_replies import stats_reply
 from bot.replies import feedback_thanks
+from tests.telegram.harness import BotHarness
 
 QUESTION = "Ko dara bankas klientu menedžeris?"
 ANSWER_START = "<b>Konta pārvaldnieks bankā</b>"
@@ -65,7 +66,8 @@ FAULTS: dict[str, Callable[[Path], None]] = {
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-async def test_storage_heals_without_a_restart(bot, fault, caplog):
+async def test_storage_heals_without_a_restart(bot: BotHarness, fault: str,
+                                               caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     await bot.say(QUESTION, user_id=1)
     await bot.press("f:+:duties.bank", user_id=1)
@@ -93,7 +95,8 @@ async def test_storage_heals_without_a_restart(bot, fault, caplog):
         assert "is damaged" in logged
 
 
-async def test_storage_heals_once_the_directory_can_be_written(bot, caplog):
+async def test_storage_heals_once_the_directory_can_be_written(bot: BotHarness,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
     """The data directory is replaced by a file (nothing can be created), then fixed."""
     caplog.set_level(logging.WARNING)
     await bot.say(QUESTION, user_id=1)
