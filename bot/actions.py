@@ -15,8 +15,9 @@ with `CallbackQueryHandler(pattern=Kind.pattern)`.
 Adding a kind of button
 -----------------------
 1. Here: a frozen dataclass deriving from `Action`, with a unique `prefix` (it ends with
-   ':' when the action has fields), a `fields` regex with one named group per field, and
-   `encode` / `from_fields`. List it in `KINDS`. Set `admin = True` when only ADMIN_IDS may
+   ':' when the action has fields) and a `fields` regex with one named group per field;
+   `encode` / `from_fields` too unless it has at most one text field (the defaults do
+   that). List it in `KINDS`. Set `admin = True` when only ADMIN_IDS may
    press it: the adapter then refuses everyone else as it refuses forged data.
    tests/test_actions.py round-trips every kind in KINDS and checks the 64-byte limit.
 2. Telegram: its callback, `async def x(update, context, query, action: X) -> None`, next
@@ -27,9 +28,10 @@ The terminal chat shows every button whose kind it handles (bot/localchat.py).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from .knowledge.model import LANGS
 
@@ -59,13 +61,18 @@ class Action:
         return re.compile(rf"{re.escape(cls.prefix)}{cls.fields}\Z")
 
     def encode(self) -> str:
-        """The callback data of this action."""
-        return self.prefix
+        """The callback data of this action. The default fits a kind of at most one text
+        field: the prefix, then the field."""
+        kind: Any = self  # a dataclass, as every subclass is
+        values = [getattr(self, f.name) for f in dataclasses.fields(kind)]
+        assert len(values) <= 1 and all(isinstance(v, str) for v in values), type(self)
+        return self.prefix + "".join(values)
 
     @classmethod
     def from_fields(cls, found: dict[str, str]) -> Self:
-        """The action from the named groups of a match of `pattern`."""
-        return cls()
+        """The action from the named groups of a match of `pattern`. The default: each
+        group is the text field of its name."""
+        return cls(**found)
 
     @classmethod
     def parse(cls, data: str) -> Self | None:
@@ -90,13 +97,6 @@ class OpenSection(Action):
     section: str
     prefix: ClassVar[str] = "s:"
     fields: ClassVar[str] = rf"(?P<section>{SECTION_ID})"
-
-    def encode(self) -> str:
-        return f"{self.prefix}{self.section}"
-
-    @classmethod
-    def from_fields(cls, found: dict[str, str]) -> Self:
-        return cls(found["section"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +137,6 @@ class SetLanguage(Action):
     prefix: ClassVar[str] = "lang:"
     fields: ClassVar[str] = "(?P<lang>" + "|".join(LANGS) + ")"
 
-    def encode(self) -> str:
-        return f"{self.prefix}{self.lang}"
-
-    @classmethod
-    def from_fields(cls, found: dict[str, str]) -> Self:
-        return cls(found["lang"])
-
 
 @dataclass(frozen=True, slots=True)
 class Vote(Action):
@@ -169,13 +162,6 @@ class Share(Action):
     topic: str
     prefix: ClassVar[str] = "share:"
     fields: ClassVar[str] = rf"(?P<topic>{TOPIC_ID})"
-
-    def encode(self) -> str:
-        return f"{self.prefix}{self.topic}"
-
-    @classmethod
-    def from_fields(cls, found: dict[str, str]) -> Self:
-        return cls(found["topic"])
 
 
 KINDS: tuple[type[Action], ...] = (ShowMenu, OpenSection, OpenTopic, SetLanguage, Vote, Share)

@@ -16,6 +16,7 @@ import pytest
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.matcher.decide import Matcher
+from bot.state import KnowledgeState
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"
@@ -114,8 +115,16 @@ def kb(kb_dir: Path) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def matcher(kb: KnowledgeBase) -> Matcher:
-    return Matcher(kb)
+def shipped_state(kb_dir: Path) -> KnowledgeState:
+    """The shipped knowledge being served, trained once for the whole run; tests that edit
+    or reload use a copy (tests/telegram's `knowledge_copy`, `small_kb`)."""
+    return KnowledgeState(kb_dir)
+
+
+@pytest.fixture(scope="session")
+def matcher(shipped_state: KnowledgeState) -> Matcher:
+    """The shipped knowledge's matcher (the one `shipped_state` trained)."""
+    return shipped_state.current.matcher
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import ThreadingHTTPServer
@@ -37,6 +36,7 @@ from tests.bot_api import (
     serve,
     stop,
 )
+from tests.telegram.harness import count_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
@@ -85,13 +85,7 @@ class LiveBot:
         return [p for m, p in self.api.calls[since:] if m == method]
 
     def rows(self, table: str, user_id: int | None = None) -> int:
-        if not self.storage.path.exists():
-            return 0
-        with sqlite3.connect(self.storage.path) as db:
-            if user_id is None:
-                return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-            return int(db.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id=?",
-                                  (user_id,)).fetchone()[0])
+        return count_rows(self.storage.path, table, user_id)
 
     async def start_polling(self) -> None:
         await self.app.start()

@@ -22,6 +22,8 @@ from bot.matcher.calibrate import (
 )
 from bot.matcher.decide import Confidence, Matcher, arrange
 
+pytestmark = pytest.mark.slow  # fits the decision: cross-validated training of the models
+
 
 @pytest.fixture(scope="module")
 def trials(kb: KnowledgeBase, matcher: Matcher) -> tuple[list[Trial], list[Trial]]:

@@ -14,6 +14,8 @@ import pytest
 from bot.knowledge.errors import KnowledgeInvalid, Problem
 from bot.knowledge.loader import load_knowledge
 
+pytestmark = pytest.mark.slow  # `check` cross-validates the models
+
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "        - Ko dara demonstrētājs?\n"  # a line of the small knowledge base (conftest)
 

@@ -62,6 +62,7 @@ def test_one_topic_and_nothing_else_still_trains(small_kb: Callable[..., Path]) 
     assert best(c, "sveiki") == "demo.hello"
 
 
+@pytest.mark.slow
 def test_a_reload_that_changes_an_example_changes_the_model(kb_dir: Path, tmp_path: Path) -> None:
     directory = tmp_path / "knowledge"
     shutil.copytree(kb_dir, directory)

@@ -17,6 +17,8 @@ from bot.evaluation import contains
 from bot.i18n import gettext_for
 from bot.knowledge.model import KnowledgeBase
 
+pytestmark = pytest.mark.slow  # each test starts `python -m bot` (a load and a training per process)
+
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS_VARS = (
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BOT_USERNAME", "ADMIN_IDS", "DATA_DIR",

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test starts `python -m bot`
+
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS_VARS = (
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BOT_USERNAME", "ADMIN_IDS", "DATA_DIR",

@@ -37,7 +37,11 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.bot_api import TOKEN, FakeBotAPI, base_url, serve, stop, text_message
+
+pytestmark = pytest.mark.slow  # kill -9 at three moments, 600 questions
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ["Ko dara bankas klientu menedžeris?", "Kāda ir konta pārvaldnieka alga?",

@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.bot_api import (
     TOKEN,
     USER_ID,
@@ -28,6 +30,8 @@ from tests.bot_api import (
     stop,
     text_message,
 )
+
+pytestmark = pytest.mark.slow  # starts `python -m bot`
 
 ROOT = Path(__file__).resolve().parents[1]
 

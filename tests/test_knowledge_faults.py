@@ -207,6 +207,7 @@ def test_bad_edit_is_rejected_and_the_old_knowledge_keeps_serving(
     assert conversation.ask(live.state.current, QUESTION, "lv").reply == live.before
 
 
+@pytest.mark.slow
 def test_fixed_files_are_served_at_the_next_reload(kb_copy: Path) -> None:
     state = KnowledgeState(kb_copy)
     served = state.current

@@ -421,6 +421,7 @@ def test_every_mistake_in_every_file_is_reported_at_once(small_kb: SmallKb) -> N
     assert p.line == line_of(text, '- ""')
 
 
+@pytest.mark.slow
 def test_broken_edit_is_never_served(kb_dir: Path, tmp_path: Path) -> None:
     d = tmp_path / "knowledge"
     shutil.copytree(kb_dir, d)

@@ -26,6 +26,8 @@ from bot.i18n import gettext_for
 from bot.knowledge.model import KnowledgeBase
 from bot.replies import unknown_reply
 
+pytestmark = pytest.mark.slow  # builds the sdist and the wheel and installs them in a fresh venv
+
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS_VARS = (
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BOT_USERNAME", "ADMIN_IDS", "DATA_DIR",

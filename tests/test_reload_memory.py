@@ -18,6 +18,8 @@ import pytest
 from bot.knowledge.loader import knowledge_files
 from bot.knowledge.yamlsource import read_yaml
 
+pytestmark = pytest.mark.slow  # reloads the knowledge base many times
+
 ROOT = Path(__file__).resolve().parents[1]
 LOADS = 4
 MAX_BLOCKS_PER_LOAD = 500

@@ -45,17 +45,12 @@ ANSWER_START = "<b>Konta pārvaldnieks bankā</b>"
 MakeLive = Callable[..., Awaitable[LiveBot]]
 
 
-@pytest.fixture(scope="module")
-def state() -> KnowledgeState:
-    return KnowledgeState(ROOT / "knowledge")
-
-
 @pytest.fixture
-async def live(state: KnowledgeState, tmp_path: Path) -> AsyncIterator[MakeLive]:
+async def live(shipped_state: KnowledgeState, tmp_path: Path) -> AsyncIterator[MakeLive]:
     bots: list[LiveBot] = []
 
     async def make(**extra: str) -> LiveBot:
-        bot = await live_bot(state, tmp_path / f"data{len(bots)}", **extra)
+        bot = await live_bot(shipped_state, tmp_path / f"data{len(bots)}", **extra)
         bots.append(bot)
         return bot
 
@@ -150,8 +145,9 @@ EXTRA_TOPIC = """
 """
 
 
+@pytest.mark.slow
 async def test_button_of_a_topic_removed_by_a_reload_expires(
-        state: KnowledgeState, tmp_path: Path) -> None:
+        shipped_state: KnowledgeState, tmp_path: Path) -> None:
     """Stale data: a topic that existed when the button was sent is gone after a reload."""
     import shutil
 
@@ -195,6 +191,7 @@ def _chain(exc: BaseException | None) -> list[BaseException]:
     return out
 
 
+@pytest.mark.slow
 async def test_token_never_appears_in_any_log_line(live: MakeLive,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
@@ -252,7 +249,7 @@ def test_settings_errors_do_not_echo_the_token() -> None:
 
 
 def test_run_telegram_starts_the_webhook_with_the_secret(monkeypatch: pytest.MonkeyPatch,
-                                                         state: KnowledgeState,
+                                                         shipped_state: KnowledgeState,
                                                          tmp_path: Path) -> None:
     seen: dict[str, Any] = {}
 
@@ -267,7 +264,7 @@ def test_run_telegram_starts_the_webhook_with_the_secret(monkeypatch: pytest.Mon
                               "WEBHOOK_URL": "https://bot.example.invalid",
                               "WEBHOOK_SECRET": "s3cret", "PORT": "8443"})
     try:
-        assert tg_app.run_telegram(settings, state) == 0
+        assert tg_app.run_telegram(settings, shipped_state) == 0
     finally:
         bot_api.stop(server)
         # run_webhook (replaced here) would close the loop run_telegram made, and with it

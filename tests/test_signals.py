@@ -28,6 +28,8 @@ import pytest
 
 from tests.bot_api import TOKEN, USER_ID, FakeBotAPI, base_url, serve, stop, text_message
 
+pytestmark = pytest.mark.slow  # starts the bot six times and signals it after it has run a while
+
 ROOT = Path(__file__).resolve().parents[1]
 UPTIME = 10.5  # seconds the bot has been answering before it is signalled
 LIMIT = 3.0  # seconds from the signal to the end of the process

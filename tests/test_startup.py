@@ -18,8 +18,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests import bot_api
 from tests.bot_api import TOKEN, FakeBotAPI, FaultPlan, Status
+
+pytestmark = pytest.mark.slow  # starts `python -m bot serve`, waits out its retries
 
 ROOT = Path(__file__).resolve().parents[1]
 OTHER_TOKEN = "1234567:" + "Rejected" * 5  # well-formed, but not the stand-in's token

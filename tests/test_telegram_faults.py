@@ -34,6 +34,8 @@ from bot.telegram.sending import SEND_ATTEMPTS
 from tests.bot_api import Reset, Slow, Status, message
 from tests.live_telegram import POLL_TIMEOUT, READ_TIMEOUT, LiveBot, live_bot
 
+pytestmark = pytest.mark.slow  # waits out the bot's network timeouts and retries
+
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Ko dara bankas klientu menedžeris?"
 ANSWER_START = "<b>Konta pārvaldnieks bankā</b>"
@@ -45,17 +47,12 @@ MAX_WAIT = 15.0  # every wait below is bounded by this
 MakeLive = Callable[..., Awaitable[LiveBot]]
 
 
-@pytest.fixture(scope="module")
-def state() -> KnowledgeState:
-    return KnowledgeState(ROOT / "knowledge")
-
-
 @pytest.fixture
-async def live(state: KnowledgeState, tmp_path: Path) -> AsyncIterator[MakeLive]:
+async def live(shipped_state: KnowledgeState, tmp_path: Path) -> AsyncIterator[MakeLive]:
     bots: list[LiveBot] = []
 
     async def make(**extra: str) -> LiveBot:
-        bot = await live_bot(state, tmp_path / f"data{len(bots)}", **extra)
+        bot = await live_bot(shipped_state, tmp_path / f"data{len(bots)}", **extra)
         bots.append(bot)
         await bot.start_polling()
         return bot

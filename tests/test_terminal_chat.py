@@ -11,9 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.i18n import gettext_for
 from bot.knowledge.model import KnowledgeBase
 from bot.replies import ENGLISH_NOTE, terminal_help_reply
+
+pytestmark = pytest.mark.slow  # starts `python -m bot` on a pseudo-terminal
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS_VARS = (

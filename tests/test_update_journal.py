@@ -29,17 +29,12 @@ PRIVATE_WORD = "Zebrakolibri"
 MakeLive = Callable[..., Awaitable[LiveBot]]
 
 
-@pytest.fixture(scope="module")
-def state() -> KnowledgeState:
-    return KnowledgeState(ROOT / "knowledge")
-
-
 @pytest.fixture
-async def live(state: KnowledgeState, tmp_path: Path) -> AsyncIterator[MakeLive]:
+async def live(shipped_state: KnowledgeState, tmp_path: Path) -> AsyncIterator[MakeLive]:
     bots: list[LiveBot] = []
 
     async def make(**extra: str) -> LiveBot:
-        bot = await live_bot(state, tmp_path / "data", **extra)
+        bot = await live_bot(shipped_state, tmp_path / "data", **extra)
         bots.append(bot)
         return bot
 
@@ -146,6 +141,7 @@ async def test_an_update_whose_reply_went_out_is_not_answered_again(live, tmp_pa
     assert (left.replay, left.replied) == ([], 1)
 
 
+@pytest.mark.slow
 async def test_a_press_without_its_answer_yet_is_answered_again(live, tmp_path,
                                                                 monkeypatch) -> None:
     """Stopping a button's spinner is not its answer: killed between the two, the press is

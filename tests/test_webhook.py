@@ -72,17 +72,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def state() -> KnowledgeState:
-    return KnowledgeState(ROOT / "knowledge")
-
-
 @pytest.fixture
-async def hook(state: KnowledgeState, tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Hook]]]:
+async def hook(shipped_state: KnowledgeState,
+               tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Hook]]]:
     running: list[tuple[LiveBot, asyncio.Event, asyncio.Task[None]]] = []
 
     async def start(**extra: str) -> Hook:
-        bot = await live_bot(state, tmp_path / f"data{len(running)}",
+        bot = await live_bot(shipped_state, tmp_path / f"data{len(running)}",
                              WEBHOOK_URL="https://bot.example.invalid/hook",
                              WEBHOOK_SECRET=SECRET, **extra)
         port = _free_port()

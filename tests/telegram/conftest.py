@@ -28,12 +28,6 @@ from tests.telegram.harness import (
 )
 
 
-@pytest.fixture(scope="session")
-def shipped_state() -> KnowledgeState:
-    """The shipped knowledge; tests that edit or reload use `knowledge_copy` instead."""
-    return KnowledgeState(KNOWLEDGE)
-
-
 @pytest.fixture
 def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"

@@ -216,14 +216,18 @@ class BotHarness:
         return await self.feed(self.updates.callback(data, **kw))
 
     def rows(self, table: str, user_id: int | None = None) -> int:
-        """Rows in a table of the bot's SQLite file, read with plain sqlite3."""
-        if not self.storage.path.exists():
-            return 0
-        with sqlite3.connect(self.storage.path) as db:
-            if user_id is None:
-                return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-            return int(db.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id=?",
-                                  (user_id,)).fetchone()[0])
+        return count_rows(self.storage.path, table, user_id)
+
+
+def count_rows(path: Path, table: str, user_id: int | None = None) -> int:
+    """Rows in a table of the bot's SQLite file (of a user), read with plain sqlite3."""
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as db:
+        if user_id is None:
+            return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+        return int(db.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id=?",
+                              (user_id,)).fetchone()[0])
 
 
 def make_settings(data_dir: Path, knowledge_dir: Path = KNOWLEDGE, **extra: str) -> Settings:

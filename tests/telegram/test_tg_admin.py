@@ -70,6 +70,7 @@ async def test_unanswered_says_how_each_was_answered_in_words(bot: BotHarness) -
                                         "• kā audzēt gurķus uz balkona? — 1 раз (без ответа)"]
 
 
+@pytest.mark.slow
 async def test_reload_for_admin(make_bot: MakeBot, knowledge_copy: Path) -> None:
     bot = await make_bot(knowledge_dir=knowledge_copy)
     before = bot.state.current
@@ -81,9 +82,7 @@ async def test_reload_for_admin(make_bot: MakeBot, knowledge_copy: Path) -> None
 
 @pytest.mark.parametrize("command", ["stats", "unanswered", "reload"])
 @pytest.mark.parametrize("lang", ["lv", "ru"])
-async def test_non_admin_sees_an_unknown_command(make_bot: MakeBot, knowledge_copy: Path, command: str,
-                                                 lang: str) -> None:
-    bot = await make_bot(knowledge_dir=knowledge_copy)
+async def test_non_admin_sees_an_unknown_command(bot: BotHarness, command: str, lang: str) -> None:
     await ask_some(bot)
     served = bot.state.current
     (unknown,) = await bot.command("frobnicate", user_id=77, lang=lang)
@@ -95,6 +94,7 @@ async def test_non_admin_sees_an_unknown_command(make_bot: MakeBot, knowledge_co
     assert bot.state.current is served  # /reload did nothing
 
 
+@pytest.mark.slow
 async def test_broken_yaml_is_reported_and_old_knowledge_kept(make_bot: MakeBot,
                                                               knowledge_copy: Path) -> None:
     bot = await make_bot(knowledge_dir=knowledge_copy)
@@ -116,6 +116,7 @@ async def test_broken_yaml_is_reported_and_old_knowledge_kept(make_bot: MakeBot,
     assert after.keyboard == before.keyboard
 
 
+@pytest.mark.slow
 async def test_hot_reload_swaps_in_new_answer(make_bot: MakeBot, knowledge_copy: Path) -> None:
     bot = await make_bot(knowledge_dir=knowledge_copy)
     (before,) = await bot.say(BANK_Q)
@@ -130,6 +131,7 @@ async def test_hot_reload_swaps_in_new_answer(make_bot: MakeBot, knowledge_copy:
     assert BANK_LAST_LV not in after.text
 
 
+@pytest.mark.slow
 async def test_file_watcher_reloads_and_notifies_admins(make_bot: MakeBot, knowledge_copy: Path) -> None:
     """The watcher started by post_init: a good edit is served, a bad one is reported to
     ADMIN_IDS and not served."""

@@ -36,6 +36,7 @@ async def test_a_long_notice_is_split_and_every_part_arrives(bot: BotHarness,
     assert text.rstrip().endswith(f"… +{30 - admin_replies.MAX_LISTED}")
 
 
+@pytest.mark.slow
 async def test_a_dotenv_saved_as_yaml_sends_no_secret(make_bot: MakeBot, knowledge_copy: Path) -> None:
     bot = await make_bot(knowledge_dir=knowledge_copy)
     (knowledge_copy / "settings.yaml").write_text(

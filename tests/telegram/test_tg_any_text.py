@@ -18,6 +18,7 @@ import itertools
 import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,8 @@ from bot import conversation
 from bot.replies import MAX_MESSAGE, Reply, split_message
 from bot.state import KnowledgeState
 from tests.telegram.harness import BotHarness, TgHtml
+
+pytestmark = pytest.mark.slow  # over 10,000 generated messages
 
 CYRILLIC = re.compile("[А-Яа-яЁё]")
 _BASE = settings(deadline=None, suppress_health_check=list(HealthCheck))

@@ -80,6 +80,7 @@ def long_knowledge(knowledge_copy: Path) -> Path:
     return knowledge_copy
 
 
+@pytest.mark.slow
 async def test_long_answer_arrives_in_parts_with_keyboard_last(make_bot: MakeBot, long_knowledge: Path,
                                                                tg_html: TgHtml) -> None:
     bot = await make_bot(knowledge_dir=long_knowledge)
@@ -101,6 +102,7 @@ async def test_long_answer_arrives_in_parts_with_keyboard_last(make_bot: MakeBot
     assert visible.rstrip().endswith("nedaudz atšķirīgs.")
 
 
+@pytest.mark.slow
 async def test_long_answer_opened_from_menu_is_sent_not_edited(make_bot: MakeBot,
                                                                long_knowledge: Path) -> None:
     bot = await make_bot(knowledge_dir=long_knowledge)

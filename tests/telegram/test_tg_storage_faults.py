@@ -66,6 +66,7 @@ def failures(caplog: pytest.LogCaptureFixture) -> list[str]:
             if r.getMessage().startswith("storage write")]
 
 
+@pytest.mark.slow
 async def test_locked_database(bot: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     await bot.say(QUESTION, user_id=1)
@@ -116,6 +117,7 @@ async def test_short_lock_loses_nothing(bot: BotHarness, caplog: pytest.LogCaptu
     assert not failures(caplog)
 
 
+@pytest.mark.slow
 async def test_forget_under_a_lock_apologises_then_works(bot: BotHarness) -> None:
     await bot.say(QUESTION, user_id=1)
     with exclusive_lock(bot.storage.path):
