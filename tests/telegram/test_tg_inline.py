@@ -84,6 +84,15 @@ async def test_empty_inline_query_leaves_small_talk_out_of_what_people_ask(bot: 
     assert "button" not in call.params
 
 
+async def test_when_people_only_greeted_an_empty_query_lists_each_section(bot: BotHarness) -> None:
+    for i in range(3):
+        await bot.say("Sveiki!", user_id=20 + i)
+    (call,) = await bot.feed(bot.updates.inline(""))
+    kb = bot.state.current.kb
+    assert [r["id"] for r in call.params["results"]] == [
+        s.topic_ids[0] for s in kb.sections if s.id != "chat"]
+
+
 async def test_nonsense_inline_query_offers_to_open_the_bot(bot: BotHarness) -> None:
     calls = await bot.feed(bot.updates.inline("qwxzv jjjj"))
     assert [c.method for c in calls] == ["answerInlineQuery"]
@@ -114,8 +123,8 @@ async def test_descriptions_are_cut_at_word_boundaries(bot: BotHarness) -> None:
             assert 0 < len(description) <= replies.DESCRIPTION_LIMIT
             body = " ".join(html.unescape(
                 article["input_message_content"]["message_text"]).split("\n\n", 1)[1].split())
-            if not description.endswith("…"):
-                assert body.startswith(description)
+            if not description.endswith("…"):  # the whole answer fits
+                assert description == body
                 continue
             kept = description[:-1]
             assert body.startswith(kept), (kept, body[:150])
