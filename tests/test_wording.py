@@ -24,7 +24,8 @@ def translations(lang: str) -> list[str]:
     out: list[str] = []
     for message in catalog:
         if message.id:
-            out += list(message.string) if isinstance(message.string, tuple) else [message.string]
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            out += [str(text) for text in strings]
     return out
 
 
