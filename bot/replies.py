@@ -399,6 +399,25 @@ def feedback_thanks(lang: str) -> Reply:
     return plain(_(lang, "Thank you for the feedback!"), lang)
 
 
+# -- the command menu ---------------------------------------------------------------------
+
+# What Telegram lists next to the input field; admins' commands are not advertised.
+COMMANDS = (
+    ("start", N_("Start and main sections")),
+    ("topics", N_("Browse topics")),
+    ("salary", N_("Salary overview")),
+    ("language", N_("Change language")),
+    ("share", N_("Link to the last topic")),
+    ("help", N_("How to ask")),
+    ("forget", N_("Delete my data")),
+)
+
+
+def command_menu(lang: str | None) -> list[tuple[str, str]]:
+    """(command, description) in a language; None: the default menu, in English."""
+    return [(command, _(lang, text) if lang else text) for command, text in COMMANDS]
+
+
 # -- inline mode --------------------------------------------------------------------------
 
 DESCRIPTION_LIMIT = 120  # characters of an inline result's description line

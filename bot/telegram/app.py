@@ -33,9 +33,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from .. import replies
 from ..actions import OpenSection, OpenTopic, SetLanguage, Share, ShowMenu, Vote
 from ..heartbeat import Heartbeat
-from ..i18n import LOCALES, N_, gettext_for
+from ..i18n import LOCALES
 from ..journal import UpdateJournal
 from ..knowledge.errors import Problem
 from ..redact import install_log_redaction
@@ -63,22 +64,11 @@ try:  # httpcore tries `import sniffio` on every request it sends; without the p
 except ImportError:  # A None entry makes the retry fail at once (benchmarks/load.py).
     sys.modules["sniffio"] = None  # type: ignore[assignment]
 
-_COMMANDS = (
-    ("start", N_("Start and main sections")),
-    ("topics", N_("Browse topics")),
-    ("salary", N_("Salary overview")),
-    ("language", N_("Change language")),
-    ("share", N_("Link to the last topic")),
-    ("help", N_("How to ask")),
-    ("forget", N_("Delete my data")),
-)
-
-
 async def _set_commands(app: BotApp) -> None:
     """The command menu: a default one (English) and one per language; admins' commands
     are not advertised."""
     for lang in (None, *LOCALES):
-        cmds = [BotCommand(c, gettext_for(lang, d) if lang else d) for c, d in _COMMANDS]
+        cmds = [BotCommand(c, d) for c, d in replies.command_menu(lang)]
         try:
             await app.bot.set_my_commands(cmds, language_code=lang)
         except Exception as exc:
