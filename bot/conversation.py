@@ -18,7 +18,6 @@ from .matcher.normalize import fold
 from .replies import Article, Reply
 from .state import Served
 
-MAX_STORED_TEXT = 300  # characters of a question kept for /stats and /unanswered
 MAX_INLINE_QUERY = 256  # characters of an inline query read (Telegram sends at most 256)
 MAX_INLINE_RESULTS = 50  # Telegram's limit per answer
 POPULAR_TOPICS = 10  # an empty inline query lists this many of the most asked topics
@@ -45,9 +44,9 @@ def ask(served: Served, text: str, lang: str, fixed_lang: bool = False) -> Answe
 
 
 def stored_form(text: str) -> str:
-    """What is kept of a question: folded as the matcher reads it (case, invisible marks),
-    single-spaced, at most MAX_STORED_TEXT characters."""
-    return _SPACES.sub(" ", fold(text)).strip()[:MAX_STORED_TEXT]
+    """A question as it is stored: folded as the matcher reads it (case, invisible marks),
+    single-spaced (storage cuts it to its length)."""
+    return _SPACES.sub(" ", fold(text)).strip()
 
 
 def act(served: Served, action: Navigation, lang: str) -> Reply | None:

@@ -15,7 +15,6 @@ from pathlib import Path
 from . import resources
 from .redact import TOKEN_RE
 
-
 DATABASE_FILE = "bot.sqlite3"  # in DATA_DIR
 
 

@@ -6,7 +6,7 @@ topic shown; for each question the time, reply language, the *normalized* questi
 (case-folded, invisible characters removed, at most 300 characters), outcome, topic and
 score; for each vote the time, topic and vote (one per user and topic). /forget deletes
 all rows of a user. The caller normalizes a question before it is stored
-(conversation.stored_form): storage keeps what it is given.
+(conversation.stored_form): storage keeps what it is given, cut to MAX_STORED_TEXT.
 
 Every call opens its own short connection with a short busy timeout, so a locked or
 missing database costs one failed write (logged by the caller), never a stuck bot, and
@@ -66,14 +66,16 @@ DELETE FROM feedback WHERE id NOT IN (SELECT MAX(id) FROM feedback GROUP BY user
 CREATE UNIQUE INDEX IF NOT EXISTS feedback_vote ON feedback(user_id, topic);
 """
 log = logging.getLogger(__name__)
+MAX_STORED_TEXT = 300  # characters of a question kept (what /unanswered and learning show)
 DAY = 86_400.0  # seconds
 STATS_WEEK = 7  # days /stats looks back
 STATS_TOP = 5  # topics /stats lists
 
 
 def storable(text: str) -> str:
-    """`text` as SQLite can store it: lone surrogates (which it refuses) become '?'."""
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """What is kept of a question: at most MAX_STORED_TEXT characters, lone surrogates
+    (which SQLite refuses) as '?'."""
+    return text[:MAX_STORED_TEXT].encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,7 @@ class UserPrefs:
 class UnansweredAsk:
     """One stored question text the bot did not answer outright, with how often and when."""
 
-    text: str  # as stored: normalized_text()
+    text: str  # as stored: conversation.stored_form(), then storable()
     count: int
     newest: float  # time of the latest ask (Unix seconds)
     lang: str  # the reply language then

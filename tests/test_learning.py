@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot import learning
+from bot.conversation import stored_form
 from bot.evaluation import CasesInvalid, load_cases
 from bot.knowledge.errors import Problem
 from bot.knowledge.loader import load_knowledge
@@ -93,6 +94,7 @@ def test_filing_writes_exactly_that_entry(kdir: Path) -> None:
     assert temporaries(kdir) == []
 
 
+@pytest.mark.slow  # retrains the matcher, or starts processes
 def test_a_filed_question_is_answered_with_its_topic_and_undo_takes_it_back(kdir: Path) -> None:
     state = KnowledgeState(kdir)
     original = learned_text(kdir)
@@ -116,6 +118,7 @@ def test_a_filed_question_is_answered_with_its_topic_and_undo_takes_it_back(kdir
     assert recent(kdir) == []
 
 
+@pytest.mark.slow  # retrains the matcher, or starts processes
 def test_filing_off_topic_makes_the_bot_refuse_with_confidence(kdir: Path) -> None:
     state = KnowledgeState(kdir)
     before = state.current.matcher.decide(SHOP)
@@ -131,6 +134,7 @@ def test_filing_off_topic_makes_the_bot_refuse_with_confidence(kdir: Path) -> No
     assert "off-topic" in learned_text(kdir).decode()
 
 
+@pytest.mark.slow  # retrains the matcher, or starts processes
 def test_a_refused_reload_puts_learned_yaml_back(kdir: Path) -> None:
     state = KnowledgeState(kdir)
     original = learned_text(kdir)
@@ -358,7 +362,7 @@ def test_an_admins_save_during_the_write_is_kept(kdir: Path,
     real = learning._appended
     saved = path.read_text(encoding="utf-8") + (
         "  - id: anna1\n    topic: career.cons\n    lang: lv\n    text: kas ir grūti\n")
-    calls = []
+    calls: list[object] = []
 
     def admin_saves_meanwhile(current: object, entry: object) -> str:
         if not calls:  # the first time: an admin's editor saves the file just now
@@ -412,6 +416,7 @@ WRITER = textwrap.dedent("""\
 """)
 
 
+@pytest.mark.slow  # retrains the matcher, or starts processes
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
 def test_a_writer_killed_mid_write_leaves_the_old_file(kdir: Path, tmp_path: Path) -> None:
     first = file_question(kdir, "career.cons", "lv", "kā tikt galā ar stresu", "cli")
@@ -446,6 +451,7 @@ CONCURRENT = textwrap.dedent("""\
 """)
 
 
+@pytest.mark.slow  # retrains the matcher, or starts processes
 def test_writers_at_the_same_time_lose_nothing(kdir: Path) -> None:
     questions = ["vai darbā ir daudz stresa", "vai bieži jāstrādā virsstundas",
                  "vai klienti mēdz būt rupji", "vai šis darbs ir nogurdinošs"]
@@ -464,7 +470,8 @@ def storage(tmp_path: Path) -> Storage:
 
 
 def ask(storage: Storage, text: str, lang: str, outcome: str, ts: float, user: int = 1) -> None:
-    storage.record_question(user, text, lang, outcome, None, 0.1, ts)
+    """A question stored as the bot stores it (folded by the conversation core)."""
+    storage.record_question(user, stored_form(text), lang, outcome, None, 0.1, ts)
 
 
 def test_unanswered_questions_are_grouped_with_counts_and_guesses(
@@ -509,6 +516,7 @@ def test_a_button_finds_its_question_by_a_short_reference(storage: Storage,
     assert unanswered_by_ref(storage, matcher, "0000000000") is None
 
 
+@pytest.mark.slow  # retrains the matcher, or starts processes
 def test_a_filed_question_leaves_the_list(storage: Storage, kdir: Path) -> None:
     ask(storage, LICENCE, "lv", "none", 1_700_000_000.0)
     state = KnowledgeState(kdir)

@@ -17,6 +17,8 @@ import pytest
 from bot.knowledge.model import LEARNED_FILE
 from bot.storage import Storage
 
+pytestmark = pytest.mark.slow  # each test starts `python -m bot`
+
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS_VARS = (
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BOT_USERNAME", "ADMIN_IDS", "DATA_DIR",
