@@ -14,6 +14,7 @@ evaluation set is involved.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -305,9 +306,11 @@ def fit_confidence(cv: Sequence[Trial], users: Sequence[Trial],
         model.fit(x, y, sample_weight=sample_weight)
         base = Confidence(index_weight=w, weights=tuple(round(float(v), 2) for v in model.coef_[0]),
                           bias=round(float(model.intercept_[0]), 2))
-        for also in _ALSO_LEADS:
-            for a in _ANSWER:
-                c = dataclasses.replace(base, answer=a, also=also)
+        for also, a, alone in itertools.product(_ALSO_LEADS, _ANSWER, _ANSWER):
+            if alone > a:
+                continue
+            if True:
+                c = dataclasses.replace(base, answer=a, also=also, alone=alone)
                 o, u = judge(cv, c, arr_cv), judge(users_ood, c, arr_users)
                 u_wrong = u.traffic_wrong_rate(lim.ood_share)
                 if (o.wrong_rate > lim.max_wrong or u_wrong > lim.max_wrong_users

@@ -37,17 +37,20 @@ Outcome = Literal["answer", "suggest", "none"]
 class Confidence:
     """How the signals become a decision. Fitted by `benchmarks/calibrate.py`."""
 
-    index_weight: float = 1.0  # the index score's weight beside the classifier's
+    index_weight: float = 2.0  # the index score's weight beside the classifier's
     # One per FEATURES entry.
-    weights: tuple[float, ...] = (-0.24, 2.35, 0.33, 2.8, 0.63, 0.49, 0.3, -0.99, -1.12)
-    bias: float = -4.49
-    answer: float = 0.7  # P(best topic is right) needed to answer
+    weights: tuple[float, ...] = (0.45, 1.95, 0.24, 1.23, 0.35, 0.54, 0.38, -0.9, -1.14)
+    bias: float = -4.15
+    answer: float = 0.95  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own
     # A question of only very common words ("klienti", "menedžeris") is never answered
     # outright: the index's weight of its known words must reach this.
     min_info: float = 0.9
+    # No other topic within the spread: the one topic left is answered from this P on (a
+    # "did you mean" with a single choice only asks for a tap).
+    alone: float = 0.65
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,7 @@ def conclude(reading: Reading | Arranged, c: Confidence) -> Verdict:
     also: tuple[str, ...] = ()
     if outcome == "answer" and topic is not None:
         topic, also = two_questions(a.clauses, r, topic, c)
-    elif outcome == "suggest" and len(r.topics) > 1 and not r.ood_first and not r.foreign:
+    elif len(r.topics) > 1 and not r.ood_first and not r.foreign and r.info >= c.min_info:
         # Unsure between two topics because the message asks about both ("plusi un
         # mīnusi"): when its clauses say so clearly, answer the first and offer the second.
         first, rest = two_questions(a.clauses, r, r.topics[0], c)
@@ -190,7 +193,8 @@ class Matcher:
     def decide(self, query: str, fallback_lang: str = "lv") -> Decision:
         reading = self.read(query, with_clauses=False)
         v = conclude(reading, self.confidence)
-        if v.outcome != "none":  # only a message that is understood can ask two things
+        r = v.ranking
+        if v.outcome != "none" or not (r.ood_first or r.foreign):  # it may ask two things
             found = read_clauses(self.classifier, query)
             if found:
                 v = conclude(dataclasses.replace(reading, clauses=found), self.confidence)
@@ -220,4 +224,6 @@ def choose(ranking: Ranking, p: float, c: Confidence, small_talk_alone: bool = T
         Scored(t, sc, "", "") for t, sc in zip(ranking.topics[:3], ranking.combined[:3], strict=False)
         if sc >= top - c.spread
     )
+    if len(picks) == 1 and p >= c.alone and ranking.info >= c.min_info:
+        return "answer", best, ()  # "did you mean" with one topic only: that topic
     return "suggest", None, picks
