@@ -39,7 +39,7 @@ class Confidence:
 
     index_weight: float = 2.0  # the index score's weight beside the classifier's
     # One per FEATURES entry.
-    weights: tuple[float, ...] = (0.45, 1.95, 0.24, 1.23, 0.35, 0.54, 0.38, -0.9, -1.14)
+    weights: tuple[float, ...] = (0.45, 1.95, 0.24, 1.23, 0.35, 0.54, 0.38, -0.9, -1.13)
     bias: float = -4.15
     answer: float = 0.95  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
