@@ -27,8 +27,19 @@ from bot.actions import (
     Unlearn,
     Vote,
 )
+from bot.admin_replies import (
+    choose_section_reply,
+    choose_topic_reply,
+    filed_reply,
+    learned_list_reply,
+    unanswered_card,
+    unanswered_footer,
+    unlearned_reply,
+)
 from bot.knowledge.listing_filters import FILTER_IDS
-from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.model import LEARNED_FILE, KnowledgeBase, LearnedQuestion, Source
+from bot.learning import Learned, Unanswered, question_key
+from bot.matcher.decide import Matcher
 from bot.replies import answer_reply, section_reply, start_reply, topics_reply
 
 EXAMPLES: list[Action] = [
@@ -121,6 +132,31 @@ def test_every_button_the_replies_make_is_an_action_that_round_trips(kb: Knowled
                *(section_reply(kb, s.id, "lv") for s in kb.sections),
                *(answer_reply(kb, t, "ru", back=True) for t in kb.topics)]
     for reply in replies:
+        for row in reply.buttons:
+            for button in row:
+                assert actions.parse(button.data) == button.action
+                assert button.data.isascii() and len(button.data.encode()) <= MAX_DATA
+
+
+def test_every_button_the_admin_replies_make_round_trips(kb: KnowledgeBase,
+                                                        matcher: Matcher) -> None:
+    """The learning screens' buttons: ids only, whatever the question's letters."""
+    text = "vai vajag autovadītāja apliecību — нужны ли права?"
+    longest = max(kb.topics, key=len)
+    question = Unanswered(text, 3, 1_700_000_000.0, "lv", "none",
+                          (longest, "candidate.requirements"), None, question_key(text))
+    entries = [LearnedQuestion(f"q{i}" + "x" * 28, longest if i % 2 else None, "ru", text,
+                               "1", "", Source(LEARNED_FILE, i)) for i in range(12)]
+    done = Learned(entries[1], (), matcher.decide(text))
+    made = [unanswered_card(kb, question, "lv", 3, 12), unanswered_footer("most", 5, 5, 12, "ru"),
+            choose_section_reply(kb, question, "ru"),
+            *(choose_topic_reply(kb, question, s.id, "lv") for s in kb.sections),
+            filed_reply(kb, done, "lv"), unlearned_reply(kb, done, "ru", unanswered=True),
+            learned_list_reply(kb, entries, "lv")]
+    datas = [b.data for reply in made if reply for row in reply.buttons for b in row]
+    assert len(datas) > 60
+    for reply in made:
+        assert reply is not None
         for row in reply.buttons:
             for button in row:
                 assert actions.parse(button.data) == button.action
