@@ -84,8 +84,8 @@ def _page(storage: Storage, served: Served, order: Order, offset: int
 
 async def _send_page(msg: Message, context: BotContext, lang: str, order: Order,
                      offset: int) -> None:
-    """A message per question of the page, then one saying which page it is, with the
-    other pages and the other order."""
+    """A message per question of the page, then (unless there is only one) one saying
+    which questions these are, with the other pages and the other order."""
     s = context.services
     served = s.state.current
     page, total, offset = await asyncio.to_thread(_page, s.storage, served, order, offset)
@@ -94,7 +94,8 @@ async def _send_page(msg: Message, context: BotContext, lang: str, order: Order,
         return
     for number, question in enumerate(page, offset + 1):
         await send(msg, admin_replies.unanswered_card(served.kb, question, lang, number, total))
-    await send(msg, admin_replies.unanswered_footer(order, offset, len(page), total, lang))
+    if total > 1:  # one question: no other page, no other order
+        await send(msg, admin_replies.unanswered_footer(order, offset, len(page), total, lang))
 
 
 # -- buttons ---------------------------------------------------------------------------------
