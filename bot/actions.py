@@ -21,8 +21,9 @@ Adding a kind of button
    press it: the adapter then refuses everyone else as it refuses forged data.
    tests/test_actions.py round-trips every kind in KINDS and checks the 64-byte limit.
 2. Telegram: its callback, `async def x(update, context, query, action: X) -> None`, next
-   to its neighbours (bot/telegram/buttons.py for users', bot/telegram/admin.py for
-   admins'), and one row in `BUTTONS` in bot/telegram/app.py.
+   to its neighbours (bot/telegram/buttons.py for users', bot/telegram/filing.py for the
+   admins' buttons that file questions), and one line `on_button(X, callback)` in
+   `add_handlers` in bot/telegram/app.py, in the order of `KINDS`.
 The terminal chat shows every button whose kind it handles (bot/localchat.py).
 """
 
@@ -31,7 +32,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
 from .knowledge.model import LANGS
 
@@ -164,7 +165,123 @@ class Share(Action):
     fields: ClassVar[str] = rf"(?P<topic>{TOPIC_ID})"
 
 
-KINDS: tuple[type[Action], ...] = (ShowMenu, OpenSection, OpenTopic, SetLanguage, Vote, Share)
+# -- admins' buttons: learning from unanswered questions (bot/learning.py) -----------------
+
+QUESTION_REF = r"[0-9a-f]{10}"  # learning.reference(): what names a question, not its text
+ENTRY_ID = r"[A-Za-z0-9_-]{1,32}"  # knowledge/schema.json's id of a learned question
+Order = Literal["newest", "most"]  # learning.Order
+ORDERS: tuple[Order, Order] = ("newest", "most")
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredPage(Action):
+    """A page of /unanswered: newest or most asked first, from `offset` on."""
+
+    order: Order = "newest"
+    offset: int = 0
+    prefix: ClassVar[str] = "uq:"
+    fields: ClassVar[str] = r"(?P<order>[nm]):(?P<offset>0|[1-9][0-9]{0,4})"
+    admin: ClassVar[bool] = True
+
+    def encode(self) -> str:
+        return f"{self.prefix}{self.order[0]}:{self.offset}"
+
+    @classmethod
+    def from_fields(cls, found: dict[str, str]) -> Self:
+        return cls(ORDERS[found["order"] == "m"], int(found["offset"]))
+
+
+@dataclass(frozen=True, slots=True)
+class ShowQuestion(Action):
+    """An unanswered question with its buttons (back from choosing another topic)."""
+
+    ref: str
+    prefix: ClassVar[str] = "uc:"
+    fields: ClassVar[str] = rf"(?P<ref>{QUESTION_REF})"
+    admin: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class FileUnder(Action):
+    """File an unanswered question as an example of a topic (one of the bot's guesses, or
+    one chosen from the menu)."""
+
+    ref: str
+    topic: str
+    prefix: ClassVar[str] = "uf:"
+    fields: ClassVar[str] = rf"(?P<ref>{QUESTION_REF}):(?P<topic>{TOPIC_ID})"
+    admin: ClassVar[bool] = True
+
+    def encode(self) -> str:
+        return f"{self.prefix}{self.ref}:{self.topic}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileOffTopic(Action):
+    """File an unanswered question as off-topic: the bot must refuse it."""
+
+    ref: str
+    prefix: ClassVar[str] = "uo:"
+    fields: ClassVar[str] = rf"(?P<ref>{QUESTION_REF})"
+    admin: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseTopic(Action):
+    """"Another topic…": the menu in filing mode — the sections, then a section's topics,
+    whose buttons file the question (FileUnder)."""
+
+    ref: str
+    section: str = ""  # "": the list of sections
+    prefix: ClassVar[str] = "ub:"
+    fields: ClassVar[str] = rf"(?P<ref>{QUESTION_REF})(?::(?P<section>{SECTION_ID}))?"
+    admin: ClassVar[bool] = True
+
+    def encode(self) -> str:
+        return f"{self.prefix}{self.ref}{':' + self.section if self.section else ''}"
+
+    @classmethod
+    def from_fields(cls, found: dict[str, str]) -> Self:
+        return cls(found["ref"], found.get("section") or "")
+
+
+@dataclass(frozen=True, slots=True)
+class SkipQuestion(Action):
+    """Leave an unanswered question for now (it stays in /unanswered)."""
+
+    ref: str
+    prefix: ClassVar[str] = "us:"
+    fields: ClassVar[str] = rf"(?P<ref>{QUESTION_REF})"
+    admin: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class Unlearn(Action):
+    """Undo a filed question, by its id in learned.yaml: under the confirmation, or in the
+    /learned list (`listed`: the list is shown again without it)."""
+
+    entry: str
+    listed: bool = False
+    prefix: ClassVar[str] = "uu:"
+    fields: ClassVar[str] = rf"(?P<entry>{ENTRY_ID})"
+    admin: ClassVar[bool] = True
+
+    @classmethod
+    def compile_pattern(cls) -> re.Pattern[str]:
+        """"uu:…" under a confirmation, "luu:…" in the /learned list: one kind, one callback."""
+        return re.compile(rf"(?P<listed>l?){re.escape(cls.prefix)}{cls.fields}\Z")
+
+    def encode(self) -> str:
+        return f"{'l' if self.listed else ''}{self.prefix}{self.entry}"
+
+    @classmethod
+    def from_fields(cls, found: dict[str, str]) -> Self:
+        return cls(found["entry"], bool(found.get("listed")))
+
+
+KINDS: tuple[type[Action], ...] = (ShowMenu, OpenSection, OpenTopic, SetLanguage, Vote, Share,
+                                   UnansweredPage, ShowQuestion, FileUnder, FileOffTopic,
+                                   ChooseTopic, SkipQuestion, Unlearn)
 # What browsing shows: a menu or a topic, from the core alone (conversation.act).
 Navigation = ShowMenu | OpenSection | OpenTopic
 

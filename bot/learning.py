@@ -87,6 +87,11 @@ class NotLearned(LearningError):
     """No learned question has this id."""
 
 
+class CannotWrite(LearningError):
+    """The knowledge directory cannot be written (missing, read-only, the installed
+    package's copy): nothing was changed."""
+
+
 class KnowledgeBroken(LearningError):
     """The knowledge base on disk does not load; filing would not take effect."""
 
@@ -253,11 +258,11 @@ def _remove_stale_temporaries(directory: Path) -> None:
 
 def _check_writable(directory: Path) -> None:
     if resources.is_installed_copy(directory):
-        raise LearningError("the knowledge base is the copy inside the installed package, "
+        raise CannotWrite("the knowledge base is the copy inside the installed package, "
                             "which the bot does not change: set KNOWLEDGE_DIR to a directory "
                             "of your own (a copy of it) to file questions")
     if not directory.is_dir():
-        raise LearningError(f"the knowledge directory {directory} does not exist")
+        raise CannotWrite(f"the knowledge directory {directory} does not exist")
 
 
 Edit = Callable[[_Learned], tuple[str, LearnedQuestion]]
@@ -286,7 +291,7 @@ def _rewrite(directory: Path, edit: Edit, before_edit: Callable[[], None] | None
                 write_atomically(path, new_text.encode("utf-8"))
                 return entry, current.text, new_text
     except OSError as exc:
-        raise LearningError(f"cannot write {path}: {exc.strerror or exc}; {nothing} (the bot "
+        raise CannotWrite(f"cannot write {path}: {exc.strerror or exc}; {nothing} (the bot "
                             "needs write access to the knowledge directory to learn)") from None
     raise LearningError(f"{path} kept changing while the bot wrote it; {nothing}: try again")
 
@@ -626,6 +631,15 @@ class Unanswered:
     def shown(self) -> str:
         """The text for an admin's eyes: a token or password a user pasted stays hidden."""
         return redact_secrets(self.text)
+
+    @property
+    def language(self) -> str:
+        """The language to file it in: the one its letters show (Cyrillic, Latvian
+        diacritics), else the one the bot answered it in (a user who fixed a language with
+        /language may have written in the other)."""
+        if is_cyrillic(self.text):
+            return "ru"
+        return "lv" if has_latvian_letters(self.text) else self.lang
 
 
 Order = Literal["newest", "most"]

@@ -299,17 +299,6 @@ class Storage(SQLiteFile):
         return Stats(today, wk, answered / wk if wk else 0.0, [(t, c) for t, c in top],
                      up, down, {lang: c for lang, c in langs})
 
-    def unanswered(self, limit: int = 15) -> list[tuple[str, int, str]]:
-        """(normalized question, times asked, last outcome), newest first."""
-        with self._db() as db:
-            rows = db.execute(
-                "SELECT normalized, COUNT(*), MAX(ts) m, "
-                "(SELECT outcome FROM questions q2 WHERE q2.normalized=q.normalized "
-                " ORDER BY ts DESC LIMIT 1) "
-                "FROM questions q WHERE outcome IN ('none','suggest') "
-                "GROUP BY normalized ORDER BY m DESC LIMIT ?", (limit,)).fetchall()
-        return [(r[0], r[1], r[3]) for r in rows]
-
     def unanswered_asks(self, limit: int = 5000) -> list[UnansweredAsk]:
         """Every stored question answered with "did you mean" or "I don't know", one row per
         stored text (times asked, the latest time, and its reply language and outcome then),

@@ -24,6 +24,7 @@ from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import LEARNED_FILE, KnowledgeBase
 from bot.learning import (
     AlreadyKnown,
+    CannotWrite,
     KnowledgeBroken,
     LearningError,
     NotLearned,
@@ -266,7 +267,7 @@ def test_a_directory_the_bot_cannot_write_is_one_line(kdir: Path,
         monkeypatch.setattr(os, "open", refuse)
     kdir.chmod(0o555)
     try:
-        with pytest.raises(LearningError, match="cannot write .*learned.yaml: Permission denied"):
+        with pytest.raises(CannotWrite, match="cannot write .*learned.yaml: Permission denied"):
             file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
     finally:
         kdir.chmod(0o755)
@@ -525,6 +526,17 @@ def test_a_filed_question_leaves_the_list(storage: Storage, kdir: Path) -> None:
     learn(state, LICENCE_TOPIC, group.lang, group.text, 42)
     assert unanswered(storage, state.current.matcher) == []
     assert unanswered_by_ref(storage, state.current.matcher, group.ref) is None
+
+
+def test_a_question_is_filed_in_the_language_its_letters_show(storage: Storage,
+                                                             matcher: Matcher) -> None:
+    """Else in the language the bot answered it in: a user who fixed Russian with /language
+    and wrote in Latvian was answered in Russian."""
+    ask(storage, "vai vajag autovadītāja apliecību", "ru", "none", 1_700_000_000.0)
+    ask(storage, "нужны ли водительские права", "lv", "none", 1_700_000_001.0)
+    ask(storage, "vai vajag auto", "ru", "none", 1_700_000_002.0)
+    assert [(g.lang, g.language) for g in unanswered(storage, matcher)] == [
+        ("ru", "ru"), ("lv", "ru"), ("ru", "lv")]
 
 
 def test_a_pasted_secret_is_hidden_from_admins(storage: Storage, matcher: Matcher) -> None:

@@ -66,7 +66,7 @@ def sent_params(calls: list[Call]) -> list[dict[str, Any]]:
 # -- admins ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["stats", "unanswered", "reload"])
+@pytest.mark.parametrize("command", ["stats", "unanswered", "learned", "reload"])
 async def test_admin_name_without_admin_id_is_refused_like_an_unknown_command(
         live: MakeLive, command: str) -> None:
     bot = await live()

@@ -1,4 +1,5 @@
-"""Admin commands (/stats, /unanswered, /reload) and reload notices.
+"""Admin commands (/stats, /reload) and reload notices; /unanswered, /learned and their
+buttons, which teach the bot, are in filing.py.
 
 Admins are recognised by numeric user id, in a private chat (figures never leak into a
 group). The commands are registered with `admin_filter(...)` (app.py), so for anyone
@@ -44,7 +45,7 @@ def is_admin(update: Update, context: BotContext) -> bool:
             and chat is not None and chat.type == ChatType.PRIVATE)
 
 
-async def _admin_lang(update: Update, context: BotContext) -> str:
+async def admin_lang(update: Update, context: BotContext) -> str:
     """The admin's language, kept so that notices sent without an update can use it."""
     language = await context.language(update)
     user = update.effective_user
@@ -58,28 +59,18 @@ async def stats(update: Update, context: BotContext) -> None:
     """/stats: questions today and this week, answered share, top topics, votes."""
     if update.effective_message is None:
         return
-    lang = await _admin_lang(update, context)
+    lang = await admin_lang(update, context)
     s = context.services
     figures = await asyncio.to_thread(s.storage.stats)
     await send(update.effective_message,
                admin_replies.stats_reply(figures, s.state.current.kb, lang))
 
 
-async def unanswered(update: Update, context: BotContext) -> None:
-    """/unanswered: latest questions that got no answer, newest first, with counts."""
-    if update.effective_message is None:
-        return
-    lang = await _admin_lang(update, context)
-    rows = await asyncio.to_thread(context.services.storage.unanswered,
-                                   admin_replies.UNANSWERED_SHOWN)
-    await send(update.effective_message, admin_replies.unanswered_reply(rows, lang))
-
-
 async def reload_command(update: Update, context: BotContext) -> None:
     """/reload: load the knowledge base again now."""
     if update.effective_message is None:
         return
-    lang = await _admin_lang(update, context)
+    lang = await admin_lang(update, context)
     state = context.services.state
     problems = await asyncio.to_thread(state.reload)
     reply = (admin_replies.problems_reply(problems, lang) if problems

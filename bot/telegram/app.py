@@ -4,7 +4,8 @@ Usage: `python -m bot` with TELEGRAM_BOT_TOKEN set (long polling), plus WEBHOOK_
 webhook. Tests build the same Application with an offline request object.
 
 Where things are: handlers.py (commands, questions), buttons.py (one callback per kind
-of button, bot/actions.py), inline.py, admin.py, flood.py (the guard before everything),
+of button, bot/actions.py), inline.py, admin.py, filing.py (admins file unanswered
+questions into the knowledge base), flood.py (the guard before everything),
 errors.py (the error handler); context.py (the typed context every callback gets),
 services.py (what it holds); sending.py (replies into chats); intake.py and webhook.py
 (updates in, journaled); startup.py (reaching Telegram first).
@@ -34,7 +35,21 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from .. import replies
-from ..actions import OpenSection, OpenTopic, SetLanguage, Share, ShowMenu, Vote
+from ..actions import (
+    ChooseTopic,
+    FileOffTopic,
+    FileUnder,
+    OpenSection,
+    OpenTopic,
+    SetLanguage,
+    Share,
+    ShowMenu,
+    ShowQuestion,
+    SkipQuestion,
+    UnansweredPage,
+    Unlearn,
+    Vote,
+)
 from ..heartbeat import Heartbeat
 from ..i18n import LOCALES
 from ..journal import UpdateJournal
@@ -44,7 +59,7 @@ from ..settings import Settings
 from ..state import KnowledgeState
 from ..storage import Storage
 from ..watcher import KnowledgeWatcher
-from . import admin, buttons, handlers, webhook
+from . import admin, buttons, filing, handlers, webhook
 from .buttons import on_button
 from .context import CONTEXT_TYPES, BotApp
 from .errors import on_error
@@ -195,7 +210,8 @@ def add_handlers(app: BotApp, admins: filters.BaseFilter) -> None:
     # Admins' commands, for ADMIN_IDS in a private chat only: anyone else falls through to
     # the unknown-command reply below, exactly as for a command the bot does not have.
     app.add_handler(CommandHandler("stats", admin.stats, filters=admins))
-    app.add_handler(CommandHandler("unanswered", admin.unanswered, filters=admins))
+    app.add_handler(CommandHandler("unanswered", filing.unanswered, filters=admins))
+    app.add_handler(CommandHandler("learned", filing.learned, filters=admins))
     app.add_handler(CommandHandler("reload", admin.reload_command, filters=admins))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     # A question is a text, or the caption of a photo or a document ("alga?").
@@ -213,6 +229,14 @@ def add_handlers(app: BotApp, admins: filters.BaseFilter) -> None:
     app.add_handler(on_button(SetLanguage, buttons.set_language))
     app.add_handler(on_button(Vote, buttons.vote))
     app.add_handler(on_button(Share, buttons.share))
+    # Admins' buttons (filing unanswered questions): on_button refuses anyone else.
+    app.add_handler(on_button(UnansweredPage, filing.page))
+    app.add_handler(on_button(ShowQuestion, filing.show_question))
+    app.add_handler(on_button(FileUnder, filing.file_question))
+    app.add_handler(on_button(FileOffTopic, filing.file_question))
+    app.add_handler(on_button(ChooseTopic, filing.choose_topic))
+    app.add_handler(on_button(SkipQuestion, filing.skip))
+    app.add_handler(on_button(Unlearn, filing.unlearn))
     app.add_handler(CallbackQueryHandler(buttons.expired))
     app.add_handler(InlineQueryHandler(inline))
     app.add_error_handler(on_error)

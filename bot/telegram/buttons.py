@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
 from .. import conversation, replies
 from ..actions import Action, Navigation, OpenTopic, SetLanguage, Share, Vote
 from .admin import is_admin
 from .context import BotContext
-from .sending import ack, send, show_in_place
+from .sending import ack, message_of, send, show_in_place
 
 A = TypeVar("A", bound=Action)
 ButtonCallback = Callable[[Update, BotContext, CallbackQuery, A], Awaitable[None]]
@@ -44,11 +44,6 @@ def on_button(kind: type[A], callback: ButtonCallback[A]) -> CallbackQueryHandle
     return CallbackQueryHandler(press, pattern=kind.pattern)
 
 
-def _message(query: CallbackQuery) -> Message | None:
-    """The message under which the button was (None for a message sent in inline mode)."""
-    return query.message if isinstance(query.message, Message) else None
-
-
 async def expired(update: Update, context: BotContext) -> None:
     """Any press that names nothing: a toast, nothing else."""
     if update.callback_query is not None:
@@ -67,7 +62,7 @@ async def navigate(update: Update, context: BotContext, query: CallbackQuery,
     await ack(query)
     if reply.topic and query.from_user:
         context.services.update_prefs(query.from_user.id, last_topic=reply.topic)
-    msg = _message(query)
+    msg = message_of(query)
     if msg is None:
         return
     if isinstance(action, OpenTopic) and not action.from_menu:
@@ -81,7 +76,7 @@ async def set_language(update: Update, context: BotContext, query: CallbackQuery
     """🇱🇻 / 🇷🇺: answer in this language from now on, whatever the question's."""
     context.services.update_prefs(query.from_user.id, lang=action.lang, lang_fixed=True)
     await ack(query)
-    if msg := _message(query):
+    if msg := message_of(query):
         await send(msg, replies.language_set_reply(action.lang))
 
 
@@ -103,7 +98,7 @@ async def share(update: Update, context: BotContext, query: CallbackQuery,
         await expired(update, context)
         return
     await ack(query)
-    if msg := _message(query):
+    if msg := message_of(query):
         reply = replies.share_reply(kb, action.topic, await context.lang(update),
                                     context.bot.username)
         await send(msg, reply)

@@ -19,6 +19,11 @@ SEND_BACKOFF = (0.3, 1.0)  # seconds before the 2nd and the 3rd attempt
 LOGGED_ERROR = 200  # characters of an error message a log line quotes
 
 
+def message_of(query: CallbackQuery) -> Message | None:
+    """The message under which a button was (None for a message sent in inline mode)."""
+    return query.message if isinstance(query.message, Message) else None
+
+
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None

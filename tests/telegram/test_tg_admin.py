@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin_replies import problems_reply, reloaded_reply, unanswered_reply
+from bot.admin_replies import no_unanswered_reply, problems_reply, reloaded_reply
 from bot.replies import unknown_command_reply
+from tests.bot_api import Call
 from tests.telegram.harness import BotHarness, MakeBot, TgHtml
 
 CYRILLIC = re.compile("[а-яё]", re.I)
@@ -47,27 +48,39 @@ async def test_stats_in_russian_for_russian_admin(bot: BotHarness) -> None:
     assert "• Клиентский менеджер в банке — 2" in msg.text
 
 
-async def test_unanswered_for_admin(bot: BotHarness) -> None:
+async def test_unanswered_for_admin(bot: BotHarness, tg_html: TgHtml) -> None:
     (empty,) = await bot.command("unanswered", user_id=bot.admin_id)
-    assert empty.text == unanswered_reply([], "lv").text
+    assert empty.text == no_unanswered_reply("lv").text
     await ask_some(bot)
     await bot.say("Kā audzēt gurķus uz balkona?", user_id=5)
-    (msg,) = await bot.command("unanswered", user_id=bot.admin_id)
-    assert msg.text.splitlines()[1:] == ["• kā audzēt gurķus uz balkona? — 2 reizes (bez atbildes)"]
+    (card,) = await bot.command("unanswered", user_id=bot.admin_id)  # one: no page message
+    assert card.chat_id == bot.admin_id
+    lines = tg_html(card.text).splitlines()
+    assert lines[0] == "❓ 1/1 · „kā audzēt gurķus uz balkona?”"
+    assert re.fullmatch(r"Jautāts 2 reizes, pēdējoreiz \S+ \S+ UTC \(bez atbildes\)\.", lines[1])
+    await bot.say("Kā audzēt tomātus?", user_id=5)
+    (_, _, footer) = await bot.command("unanswered", user_id=bot.admin_id)
+    assert tg_html(footer.text) == "Jautājumi 1.–2. no 2, jaunākie vispirms."
 
 
-async def test_unanswered_says_how_each_was_answered_in_words(bot: BotHarness) -> None:
+async def test_unanswered_says_how_each_was_answered_in_words(bot: BotHarness,
+                                                              tg_html: TgHtml) -> None:
     """Not storage's codes ("none", "suggest"): the admin's language."""
     await bot.say("Kā audzēt gurķus uz balkona?", user_id=5)
     (vague,) = await bot.say("darbs", user_id=6)
     assert [d for d in vague.button_data if d.startswith("t:")]  # a "did you mean"
-    (lv,) = await bot.command("unanswered", user_id=bot.admin_id)
-    assert lv.text.splitlines()[1:] == ["• darbs — 1 reizi (piedāvātas tēmas)",
-                                        "• kā audzēt gurķus uz balkona? — 1 reizi (bez atbildes)"]
+
+    def how(calls: list[Call]) -> list[str]:
+        return [tg_html(c.text).splitlines()[1].rsplit(" (", 1)[1] for c in calls[:-1]]
+
+    lv = await bot.command("unanswered", user_id=bot.admin_id)
+    assert how(lv) == ["piedāvātas tēmas).", "bez atbildes)."]
+    assert [tg_html(c.text).splitlines()[1].split(",")[0] for c in lv[:-1]] == [
+        "Jautāts 1 reizi"] * 2
     await bot.press("lang:ru", user_id=bot.admin_id)
-    (ru,) = await bot.command("unanswered", user_id=bot.admin_id)
-    assert ru.text.splitlines()[1:] == ["• darbs — 1 раз (предложены темы)",
-                                        "• kā audzēt gurķus uz balkona? — 1 раз (без ответа)"]
+    ru = await bot.command("unanswered", user_id=bot.admin_id)
+    assert how(ru) == ["предложены темы).", "без ответа)."]
+    assert tg_html(ru[0].text).splitlines()[1].startswith("Спрашивали 1 раз, последний раз ")
 
 
 @pytest.mark.slow
@@ -80,7 +93,7 @@ async def test_reload_for_admin(make_bot: MakeBot, knowledge_copy: Path) -> None
     assert bot.state.current is not before
 
 
-@pytest.mark.parametrize("command", ["stats", "unanswered", "reload"])
+@pytest.mark.parametrize("command", ["stats", "unanswered", "learned", "reload"])
 @pytest.mark.parametrize("lang", ["lv", "ru"])
 async def test_non_admin_sees_an_unknown_command(bot: BotHarness, command: str, lang: str) -> None:
     await ask_some(bot)
