@@ -134,8 +134,8 @@ class Index:
         # ("kompensācija par telefonu") still finds the topic.
         topic_words: dict[str, dict[str, float]] = {t: {} for t in self.topic_ids}
         for i, e in enumerate(self.examples):
-            for s in set(e.stems):
-                vid = vocab.setdefault(s, len(vocab))
+            for s in dict.fromkeys(e.stems):  # in order: vocabulary ids never depend on
+                vid = vocab.setdefault(s, len(vocab))  # the process's hash seed
                 if vid == len(post):
                     post.append([])
                 post[vid].append(i)
@@ -193,7 +193,7 @@ class Index:
             (np.array(ix, dtype=np.int32), np.array(ws, dtype=np.float64)) for ix, ws in tpost
         ]
         self.example_mass = np.array(
-            [sum(self.idf[vocab[s]] for s in set(e.stems)) for e in self.examples],
+            [sum(self.idf[vocab[s]] for s in dict.fromkeys(e.stems)) for e in self.examples],
             dtype=np.float64,
         )
         self.example_strings = [" ".join(sorted(e.stems)) for e in self.examples]
@@ -418,7 +418,7 @@ class Index:
         distinct word adds the log-odds of its use in Latvian vs Russian examples, so a word
         only one language uses ("pārdošanas") outweighs words both use ("menedžeris")."""
         lv = ru = 0.0
-        for s in set(language_stems(query)):
+        for s in dict.fromkeys(language_stems(query)):
             if len(s) < 2:  # "a", "i": letters of both languages, evidence of neither
                 continue
             c = self.lang_counts.get(s)
