@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.matcher.normalize import canonical, content_stems
-from bot.matcher.roles import ROLE, names_other_manager, with_role_token
+from bot.matcher.classifier import model_text
+from bot.matcher.roles import OCCUPATION, ROLE, names_occupation, names_other_manager, with_role_token
 
 
 def test_every_name_of_the_role_reads_the_same() -> None:
@@ -38,3 +39,24 @@ def test_another_kind_of_manager_is_recognised(query: str) -> None:
                                    "Я HR — зачем нам инструкция для менеджера"])
 def test_our_own_manager_is_not_another_job(query: str) -> None:
     assert not names_other_manager(query)
+
+
+@pytest.mark.parametrize("query", ["arhitekta mīnusi", "сколько получает сторож", "pavāram alga",
+                                   "jurists vai klientu menedžeris?", "кем лучше быть: юристом?",
+                                   "šofera darba plusi", "kasieres pienākumi"])
+def test_another_occupation_is_recognised(query: str) -> None:
+    assert names_occupation(query)
+
+
+@pytest.mark.parametrize("query", [
+    "сильные стороны наших конкурентов",  # "storon" is not "storoz", сторож
+    "vai vajag autovadītāja apliecību?", "vai prasa autovaditaja tiesibas",  # a licence
+    "нужны ли права водителя", "ekonomiskā izglītība der?", "опыт в строительной компании",
+])
+def test_words_that_only_look_like_an_occupation_are_not_one(query: str) -> None:
+    assert not names_occupation(query)
+
+
+def test_the_model_reads_a_licence_as_words_and_a_driver_as_an_occupation() -> None:
+    assert OCCUPATION not in model_text("vai vajag autovadītāja apliecību")
+    assert model_text("autovadītāja alga").split()[0] == OCCUPATION

@@ -32,7 +32,7 @@ from sklearn.svm import LinearSVC
 
 from ..knowledge.model import LANGS, KnowledgeBase
 from .normalize import canonical, content_stems
-from .roles import OCCUPATION, is_occupation, with_role_token
+from .roles import OCCUPATION, occupation_flags, with_role_token
 from .segments import question_part
 
 OUT_OF_DOMAIN = "__out_of_domain__"
@@ -44,8 +44,9 @@ def model_text(text: str) -> str:
     full name of the role as one token, and every other occupation as one token — so
     "arhitekta mīnusi" teaches the model about other jobs, not about "mīnusi", and an
     occupation it never saw in an example still reads as one."""
-    return " ".join(OCCUPATION if is_occupation(s) else canonical(s)
-                    for s in with_role_token(content_stems(text)))
+    words = with_role_token(content_stems(text))
+    return " ".join(OCCUPATION if flag else canonical(s)
+                    for s, flag in zip(words, occupation_flags(words), strict=True))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from .normalize import FOREIGN_ROLES, canonical, content_stems, stem, stems, tokens
 
 __all__ = ["OCCUPATION", "ROLE", "ROLE_WORDS", "is_occupation", "merge_role_names",
-           "names_occupation", "names_other_manager", "with_role_token"]
+           "names_occupation", "names_other_manager", "occupation_flags", "with_role_token"]
 
 
 def _head(word: str) -> str:
@@ -93,6 +93,10 @@ def with_role_token(stems_: list[str]) -> list[str]:
 
 
 _OCCUPATIONS = sorted(FOREIGN_ROLES)
+# "autovadītāja apliecība", "права водителя": a driving licence, which a job may require,
+# not the driver's job.
+_ADJECTIVE = ("sk", "ln")  # -isks, -ский, -льный once stemmed
+_LICENCE = frozenset(_head(w) for w in ("apliecība", "tiesības", "права", "удостоверение"))
 
 
 @lru_cache(maxsize=65536)
@@ -100,19 +104,32 @@ def is_occupation(st: str) -> bool:
     """A content stem that names another occupation (pavārs, юрист, arhitekts…)."""
     # Exact, or the same word with another ending the stemmer did not strip alike
     # ("arhitekts" → "arhitekc" through the ts→c spelling rule, "arhitekta" → "arhitekt"):
-    # all but the last letter of a long occupation stem.
-    if st in FOREIGN_ROLES:
+    # all but the last letter of a long occupation stem. A short stem is too easily
+    # another word that way ("storoz", сторож, and "storon", сторона): only t→c there
+    # ("jurists" → "urisc").
+    if st in FOREIGN_ROLES or (st.endswith("c") and st[:-1] + "t" in FOREIGN_ROLES):
         return True
-    if len(st) < 5:
+    if len(st) < 6 or st.endswith(_ADJECTIVE):  # "ekonomiskā", "строительной": adjectives
         return False
     i = bisect.bisect_right(_OCCUPATIONS, st) - 1
     for cand in _OCCUPATIONS[max(i - 1, 0): i + 2]:
-        if len(cand) >= 5 and st[: len(cand) - 1] == cand[:-1] and abs(len(st) - len(cand)) <= 1:
+        if len(cand) >= 7 and st[: len(cand) - 1] == cand[:-1] and abs(len(st) - len(cand)) <= 1:
             return True
     return False
+
+
+def occupation_flags(stems_: list[str]) -> list[bool]:
+    """For each content stem, whether it names another occupation here: "autovadītāja"
+    does, but not in "autovadītāja apliecība" (a licence, as "права водителя" is)."""
+    flags = [is_occupation(s) for s in stems_]
+    for i, flag in enumerate(flags):
+        if flag and any(0 <= j < len(stems_) and canonical(stems_[j]) in _LICENCE
+                        for j in (i - 1, i + 1)):
+            flags[i] = False
+    return flags
 
 
 def names_occupation(text: str) -> bool:
     """True when the text names another occupation ("arhitekta mīnusi", "какие качества
     нужны воспитателю") or another kind of manager — whatever else it says."""
-    return names_other_manager(text) or any(is_occupation(s) for s in content_stems(text))
+    return names_other_manager(text) or any(occupation_flags(content_stems(text)))
