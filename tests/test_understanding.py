@@ -62,6 +62,13 @@ def test_the_question_inside_a_chat_message_is_answered(
     ("Sveiki!", "chat.greeting"),
     ("Čau! Esmu Anna no Cēsīm, šodien pirmo reizi šeit.", "chat.greeting"),
     ("Спасибо большое, всё понятно!", "chat.thanks"),
+    # the writer's own job is the story, not a question about another occupation
+    ("Labvakar! Esmu frizieris no Tukuma, man 31 gads, un vienkārši gribēju pasveicināt.",
+     "chat.greeting"),
+    ("Здравствуйте, я повар в столовой, мне 45, решила просто поздороваться.",
+     "chat.greeting"),
+    ("Liels paldies par atbildēm! Es esmu grāmatvede mazā firmā, tagad daudz skaidrāks.",
+     "chat.thanks"),
 ])
 def test_small_talk_alone_is_answered_as_small_talk(matcher: Matcher, message: str,
                                                       topic: str) -> None:

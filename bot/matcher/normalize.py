@@ -21,7 +21,7 @@ from functools import lru_cache
 __all__ = [
     "FOREIGN_ROLES", "STOP_LV", "STOP_RU", "STOP_WORDS", "SYNONYMS", "canonical",
     "affix_variants", "content_stems", "content_words", "fold", "has_latvian_letters",
-    "is_cyrillic", "language_stems", "stem", "stems", "tokens",
+    "is_cyrillic", "language_stems", "stem", "stems", "tokens", "words_and_tokens",
 ]
 
 _CYRILLIC_TO_LATIN = {
@@ -166,6 +166,12 @@ def _skeleton(token: str) -> str:
 def tokens(text: str) -> list[str]:
     """Skeleton tokens of a text, stop words included."""
     return list(_tokens(text))
+
+
+def words_and_tokens(text: str) -> list[tuple[str, str]]:
+    """Each word as written (case folded) with its skeleton token, for rules that need
+    the letters the skeleton merges ("я" and "а" both become "a")."""
+    return [(t, sk) for t in _words(text) if (sk := _skeleton(t))]
 
 
 @lru_cache(maxsize=16)

@@ -12,10 +12,12 @@ from __future__ import annotations
 import bisect
 from functools import lru_cache
 
-from .normalize import FOREIGN_ROLES, canonical, content_stems, stem, stems, tokens
+from .normalize import (FOREIGN_ROLES, canonical, content_stems, stem, stems, tokens,
+                        words_and_tokens)
 
 __all__ = ["OCCUPATION", "ROLE", "ROLE_WORDS", "is_occupation", "merge_role_names",
-           "names_occupation", "names_other_manager", "occupation_flags", "with_role_token"]
+           "names_occupation", "names_other_manager", "occupation_flags", "own_occupations",
+           "with_role_token"]
 
 
 def _head(word: str) -> str:
@@ -118,10 +120,32 @@ def is_occupation(st: str) -> bool:
     return False
 
 
-def occupation_flags(stems_: list[str]) -> list[bool]:
+# The writer's own job: "esmu pavāre", "strādāju par šoferi", "я бухгалтер", "работаю
+# водителем" (words as written: "я" and "а" share a skeleton, and "а водитель?" asks).
+_SELF_WORDS = frozenset({"я", "ya", "ja", "esmu", "es"})
+_SELF_VERBS = frozenset(tokens("strādāju strādāju strādāju strādājis strādājusi biju "
+                               "работаю работал работала тружусь rabotayu rabotaju"))
+
+
+def own_occupations(text: str) -> frozenset[str]:
+    """Stems of the occupations the writer names as their own, one or two words after "I
+    am" or "I work (as)": the story around a question, not what it asks about."""
+    pairs = words_and_tokens(text)
+    own = set()
+    for i, (_, tok) in enumerate(pairs):
+        st = stem(tok)
+        if is_occupation(st) and (any(w in _SELF_WORDS or t in _SELF_VERBS
+                                      for w, t in pairs[max(0, i - 2): i])
+                                  or (i > 0 and stem(pairs[i - 1][1]) in own)):
+            own.add(st)  # the second of two ("šoferi kurjeru firmā") goes with the first
+    return frozenset(own)
+
+
+def occupation_flags(stems_: list[str], own: frozenset[str] = frozenset()) -> list[bool]:
     """For each content stem, whether it names another occupation here: "autovadītāja"
-    does, but not in "autovadītāja apliecība" (a licence, as "права водителя" is)."""
-    flags = [is_occupation(s) for s in stems_]
+    does, but not in "autovadītāja apliecība" (a licence, as "права водителя" is), nor
+    the writer's own job (`own`, from `own_occupations`)."""
+    flags = [is_occupation(s) and s not in own for s in stems_]
     for i, flag in enumerate(flags):
         if flag and any(0 <= j < len(stems_) and canonical(stems_[j]) in _LICENCE
                         for j in (i - 1, i + 1)):
@@ -132,4 +156,5 @@ def occupation_flags(stems_: list[str]) -> list[bool]:
 def names_occupation(text: str) -> bool:
     """True when the text names another occupation ("arhitekta mīnusi", "какие качества
     нужны воспитателю") or another kind of manager — whatever else it says."""
-    return names_other_manager(text) or any(occupation_flags(content_stems(text)))
+    return names_other_manager(text) or any(occupation_flags(content_stems(text),
+                                                             own_occupations(text)))
