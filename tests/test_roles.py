@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matcher.normalize import canonical, content_stems
 from bot.matcher.classifier import model_text
+from bot.matcher.normalize import canonical, content_stems
 from bot.matcher.roles import OCCUPATION, ROLE, names_occupation, names_other_manager, with_role_token
 
 

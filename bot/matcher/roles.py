@@ -12,8 +12,7 @@ from __future__ import annotations
 import bisect
 from functools import lru_cache
 
-from .normalize import (FOREIGN_ROLES, canonical, content_stems, stem, stems, tokens,
-                        words_and_tokens)
+from .normalize import FOREIGN_ROLES, canonical, content_stems, stem, stems, tokens, words_and_tokens
 
 __all__ = ["OCCUPATION", "ROLE", "ROLE_WORDS", "is_occupation", "merge_role_names",
            "names_occupation", "names_other_manager", "occupation_flags", "own_occupations",
