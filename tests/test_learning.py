@@ -46,8 +46,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 # Users' questions (written for these tests) that the shipped knowledge base does not
 # answer with the topic an admin would file them under; each test shows that first.
-LICENCE = "vai vajag autovadītāja apliecību"  # → candidate.requirements
-LICENCE_TOPIC = "candidate.requirements"
+CERTIFICATE = "vai prasa sodāmības izziņu"  # → candidate.requirements
+CERTIFICATE_TOPIC = "candidate.requirements"
 SHOP = "как стать хорошим продавцом в магазине"  # not this job: the bot must refuse it
 
 
@@ -72,26 +72,26 @@ def temporaries(d: Path) -> list[str]:
 
 def test_filing_writes_exactly_that_entry(kdir: Path) -> None:
     before = learned_text(kdir).decode()
-    entry = file_question(kdir, LICENCE_TOPIC, "lv", "  Vai vajag\tautovadītāja apliecību? ", 123)
+    entry = file_question(kdir, CERTIFICATE_TOPIC, "lv", "  Vai prasa\tsodāmības izziņu? ", 123)
     after = learned_text(kdir).decode()
     # the old text is untouched, the entry's six lines are added after it
     assert after.startswith(before)
     assert after[len(before):] == (
         f"  - id: {entry.id}\n"
-        f"    topic: {LICENCE_TOPIC}\n"
+        f"    topic: {CERTIFICATE_TOPIC}\n"
         "    lang: lv\n"
-        '    text: "Vai vajag autovadītāja apliecību?"\n'
+        '    text: "Vai prasa sodāmības izziņu?"\n'
         "    by: 123\n"
         f'    at: "{entry.at}"\n')
     assert (entry.topic, entry.lang, entry.text, entry.by) == (
-        LICENCE_TOPIC, "lv", "Vai vajag autovadītāja apliecību?", "123")
+        CERTIFICATE_TOPIC, "lv", "Vai prasa sodāmības izziņu?", "123")
     assert (entry.source.file, entry.source.line) == (
         LEARNED_FILE, after[:after.index(f"- id: {entry.id}")].count("\n") + 1)
     kb = load_knowledge(kdir)
     [loaded] = kb.learned
     assert (loaded.id, loaded.topic, loaded.text, loaded.source) == (
         entry.id, entry.topic, entry.text, entry.source)
-    assert kb.topics[LICENCE_TOPIC].questions["lv"][-1] == "Vai vajag autovadītāja apliecību?"
+    assert kb.topics[CERTIFICATE_TOPIC].questions["lv"][-1] == "Vai prasa sodāmības izziņu?"
     assert temporaries(kdir) == []
 
 
@@ -99,21 +99,21 @@ def test_filing_writes_exactly_that_entry(kdir: Path) -> None:
 def test_a_filed_question_is_answered_with_its_topic_and_undo_takes_it_back(kdir: Path) -> None:
     state = KnowledgeState(kdir)
     original = learned_text(kdir)
-    first = state.current.matcher.decide(LICENCE)
+    first = state.current.matcher.decide(CERTIFICATE)
     # before: the bot does not answer it with that topic (it says it does not know)
     assert (first.outcome, first.topic) == ("none", None)
 
-    filed = learn(state, LICENCE_TOPIC, "lv", LICENCE, 42)
+    filed = learn(state, CERTIFICATE_TOPIC, "lv", CERTIFICATE, 42)
     assert filed.problems == () and filed.settled
-    now = state.current.matcher.decide(LICENCE)
-    assert (now.outcome, now.topic) == ("answer", LICENCE_TOPIC)
+    now = state.current.matcher.decide(CERTIFICATE)
+    assert (now.outcome, now.topic) == ("answer", CERTIFICATE_TOPIC)
     # the reply a user gets is that topic's answer
-    assert filed.decision is not None and filed.decision.topic == LICENCE_TOPIC
+    assert filed.decision is not None and filed.decision.topic == CERTIFICATE_TOPIC
     assert [e.id for e in recent(kdir)] == [filed.entry.id]
 
     back = unlearn(state, filed.entry.id)
     assert back.problems == () and back.entry == filed.entry
-    again = state.current.matcher.decide(LICENCE)
+    again = state.current.matcher.decide(CERTIFICATE)
     assert (again.outcome, again.topic) == (first.outcome, first.topic)
     assert learned_text(kdir) == original  # byte for byte
     assert recent(kdir) == []
@@ -148,7 +148,7 @@ def test_a_refused_reload_puts_learned_yaml_back(kdir: Path) -> None:
         return real_reload()
 
     state.reload = reload_meanwhile_broken  # type: ignore[method-assign]
-    filed = learn(state, LICENCE_TOPIC, "lv", LICENCE, 42)
+    filed = learn(state, CERTIFICATE_TOPIC, "lv", CERTIFICATE, 42)
     assert filed.undone and filed.decision is None and not filed.settled
     assert any(p.file == "duties.yaml" for p in filed.problems)
     assert learned_text(kdir) == original
@@ -156,7 +156,7 @@ def test_a_refused_reload_puts_learned_yaml_back(kdir: Path) -> None:
 
 
 def test_undo_of_an_unknown_id_changes_nothing(kdir: Path) -> None:
-    file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
+    file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
     before = learned_text(kdir)
     with pytest.raises(NotLearned, match="no learned question has the id 'qnothere'"):
         undo(kdir, "qnothere")
@@ -164,10 +164,10 @@ def test_undo_of_an_unknown_id_changes_nothing(kdir: Path) -> None:
 
 
 def test_recent_lists_the_newest_first(kdir: Path) -> None:
-    texts = ["vai vajag autovadītāja apliecību", "kā tikt galā ar stresu",
+    texts = ["vai prasa sodāmības izziņu", "kā tikt galā ar stresu",
              "как испечь пирог с яблоками"]
     ids = [file_question(kdir, t, None, q, "cli").id
-           for t, q in zip([LICENCE_TOPIC, "career.cons", None], texts, strict=True)]
+           for t, q in zip([CERTIFICATE_TOPIC, "career.cons", None], texts, strict=True)]
     got = recent(kdir, 2)
     assert [e.id for e in got] == [ids[2], ids[1]]
     assert got[0].topic is None and got[0].lang == "ru"  # the language guessed from the letters
@@ -203,23 +203,23 @@ def test_a_calibration_question_is_not_filed(kdir: Path, kb: KnowledgeBase) -> N
 
 
 def test_a_question_learned_already_is_reported(kdir: Path) -> None:
-    first = file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
+    first = file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
     before = learned_text(kdir)
     with pytest.raises(AlreadyKnown) as exc:  # another wording of the same words
-        file_question(kdir, "career.cons", "lv", "Vai vajag autovaditaja apliecibu?", 7)
-    assert f"learned for topic '{LICENCE_TOPIC}'" in str(exc.value)
+        file_question(kdir, "career.cons", "lv", "Vai prasa sodamibas izzinu?", 7)
+    assert f"learned for topic '{CERTIFICATE_TOPIC}'" in str(exc.value)
     assert f"id {first.id}" in str(exc.value) and f"learned.yaml:{first.source.line}" in str(
         exc.value)
     assert learned_text(kdir) == before
 
 
 @pytest.mark.parametrize(("topic", "lang", "text", "message"), [
-    ("career.conz", "lv", LICENCE, "there is no topic 'career.conz' — did you mean 'career.cons'"),
+    ("career.conz", "lv", CERTIFICATE, "there is no topic 'career.conz' — did you mean 'career.cons'"),
     ("career.cons", "lv", "   ", "the question is empty"),
     ("career.cons", "lv", "vārds " * 60, "at most 300 are filed"),
     ("career.cons", "lv", "mans tokens 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0 neder",
      "looks like a secret"),
-    ("career.cons", "en", LICENCE, "the language must be lv or ru"),
+    ("career.cons", "en", CERTIFICATE, "the language must be lv or ru"),
     ("career.cons", None, "zzz qqq", "the language of 'zzz qqq' is not clear"),
     ("career.cons", "lv", "?!…", "no words the bot can read"),
     ("career.cons", "lv", "vai ir gr\udcff\udcfeti", "not valid text"),  # bytes not UTF-8
@@ -242,7 +242,7 @@ def test_a_knowledge_base_that_does_not_load_is_not_written(kdir: Path) -> None:
     (kdir / "career.yaml").write_text("section: career\ntopics: []\n", encoding="utf-8")
     before = learned_text(kdir)
     with pytest.raises(KnowledgeBroken, match="career.yaml:"):
-        file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
+        file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
     assert learned_text(kdir) == before
 
 
@@ -250,7 +250,7 @@ def test_the_installed_package_copy_is_never_written(monkeypatch: pytest.MonkeyP
                                                      kdir: Path) -> None:
     monkeypatch.setattr(learning.resources, "is_installed_copy", lambda d: Path(d) == kdir)
     with pytest.raises(LearningError, match="set KNOWLEDGE_DIR to a directory of your own"):
-        file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
+        file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
 
 
 def test_a_directory_the_bot_cannot_write_is_one_line(kdir: Path,
@@ -268,7 +268,7 @@ def test_a_directory_the_bot_cannot_write_is_one_line(kdir: Path,
     kdir.chmod(0o555)
     try:
         with pytest.raises(CannotWrite, match="cannot write .*learned.yaml: Permission denied"):
-            file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
+            file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
     finally:
         kdir.chmod(0o755)
     assert learned_text(kdir) == before
@@ -293,7 +293,7 @@ learned:
 
 def test_appending_and_undoing_keep_an_admins_edits_byte_for_byte(kdir: Path) -> None:
     (kdir / LEARNED_FILE).write_text(HAND_WRITTEN, encoding="utf-8")
-    entry = file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, 5)
+    entry = file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, 5)
     after = learned_text(kdir).decode()
     assert after.startswith(HAND_WRITTEN)
     assert after[len(HAND_WRITTEN):].startswith(f"    - id: {entry.id}\n")  # their indentation
@@ -315,7 +315,7 @@ def test_a_missing_or_empty_file_gets_its_first_entry(kdir: Path, content: str |
     path.unlink()
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    entry = file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
+    entry = file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
     text = path.read_text(encoding="utf-8")
     if content and content.startswith("#"):
         assert text.startswith(content)
@@ -331,7 +331,7 @@ def test_a_link_out_of_the_directory_is_neither_read_nor_written(kdir: Path,
     (kdir / LEARNED_FILE).unlink()
     (kdir / LEARNED_FILE).symlink_to(secret)
     for attempt in (lambda: recent(kdir), lambda: undo(kdir, "a1"),
-                    lambda: file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")):
+                    lambda: file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")):
         with pytest.raises(KnowledgeBroken, match="a link to a file outside the knowledge "
                            "directory") as exc:
             attempt()
@@ -344,7 +344,7 @@ def test_a_form_the_bot_cannot_add_to_is_refused(kdir: Path) -> None:
     flow = 'learned: [{id: a1, topic: career.cons, lang: lv, text: "kas ir grūtākais"}]\n'
     (kdir / LEARNED_FILE).write_text(flow, encoding="utf-8")
     with pytest.raises(LearningError, match="not written as a list of '- id: …' blocks"):
-        file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
+        file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
     assert (kdir / LEARNED_FILE).read_text(encoding="utf-8") == flow
 
 
@@ -353,7 +353,7 @@ def test_a_file_that_would_not_read_back_is_not_written(kdir: Path) -> None:
     ended = "learned:\n  - id: a1\n    topic: career.cons\n    lang: lv\n    text: kas ir grūti\n...\n"
     (kdir / LEARNED_FILE).write_text(ended, encoding="utf-8")
     with pytest.raises(LearningError, match="would not read back as it should"):
-        file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
+        file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
     assert (kdir / LEARNED_FILE).read_text(encoding="utf-8") == ended
 
 
@@ -372,7 +372,7 @@ def test_an_admins_save_during_the_write_is_kept(kdir: Path,
         return real(current, entry)  # type: ignore[arg-type]
 
     monkeypatch.setattr(learning, "_appended", admin_saves_meanwhile)
-    entry = file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
+    entry = file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
     assert len(calls) == 2  # made again on what the admin saved
     assert path.read_text(encoding="utf-8").startswith(saved)
     assert [e.id for e in load_knowledge(kdir).learned] == ["anna1", entry.id]
@@ -390,7 +390,7 @@ def test_a_failing_rename_leaves_the_old_file(kdir: Path, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(os, "replace", no_rename)
     with pytest.raises(LearningError, match="cannot write .*No space left on device"):
-        file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
+        file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
     assert learned_text(kdir) == before
     assert temporaries(kdir) == []
     monkeypatch.undo()
@@ -423,7 +423,7 @@ def test_a_writer_killed_mid_write_leaves_the_old_file(kdir: Path, tmp_path: Pat
     first = file_question(kdir, "career.cons", "lv", "kā tikt galā ar stresu", "cli")
     before = learned_text(kdir)
     started = tmp_path / "half-written"
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(kdir), str(started), LICENCE],
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(kdir), str(started), CERTIFICATE],
                             cwd=REPO)
     try:
         deadline = time.monotonic() + 60
@@ -440,7 +440,7 @@ def test_a_writer_killed_mid_write_leaves_the_old_file(kdir: Path, tmp_path: Pat
     assert 0 < (kdir / tmp).stat().st_size < len(before)
     # the loader never reads the leftover, and the next writer clears it away
     assert [e.id for e in load_knowledge(kdir).learned] == [first.id]
-    second = file_question(kdir, LICENCE_TOPIC, "lv", LICENCE, "cli")
+    second = file_question(kdir, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
     assert temporaries(kdir) == []
     assert [e.id for e in load_knowledge(kdir).learned] == [first.id, second.id]
 
@@ -478,23 +478,23 @@ def ask(storage: Storage, text: str, lang: str, outcome: str, ts: float, user: i
 def test_unanswered_questions_are_grouped_with_counts_and_guesses(
         storage: Storage, matcher: Matcher) -> None:
     t = 1_700_000_000.0
-    ask(storage, "Vai vajag autovadītāja apliecību?", "lv", "none", t + 1)
-    ask(storage, "vai vajag  autovadītāja apliecību", "lv", "none", t + 5, user=2)
-    ask(storage, "VAI VAJAG AUTOVADĪTĀJA APLIECĪBU", "lv", "suggest", t + 3, user=3)
+    ask(storage, "Vai prasa sodāmības izziņu?", "lv", "none", t + 1)
+    ask(storage, "vai prasa  sodāmības izziņu", "lv", "none", t + 5, user=2)
+    ask(storage, "VAI PRASA SODĀMĪBAS IZZIŅU", "lv", "suggest", t + 3, user=3)
     ask(storage, SHOP, "ru", "none", t + 4)
     ask(storage, "kā tikt galā ar stresu", "lv", "none", t + 2)
     ask(storage, "kā tikt galā ar stresu", "lv", "answer", t + 6)  # answered: not counted
     ask(storage, "Kas ir konta pārvaldnieks?", "lv", "none", t + 7)  # an example by now
     groups = unanswered(storage, matcher)
     assert [(g.text, g.count, g.newest, g.lang, g.outcome) for g in groups] == [
-        ("vai vajag autovadītāja apliecību", 3, t + 5, "lv", "none"),
+        ("vai prasa sodāmības izziņu", 3, t + 5, "lv", "none"),
         (SHOP, 1, t + 4, "ru", "none"),
         ("kā tikt galā ar stresu", 1, t + 2, "lv", "none"),
     ]
     assert all(1 <= len(g.guesses) <= 3 for g in groups)
-    assert LICENCE_TOPIC in groups[0].guesses and "career.cons" in groups[2].guesses
+    assert CERTIFICATE_TOPIC in groups[0].guesses and "career.cons" in groups[2].guesses
     assert [g.text for g in unanswered(storage, matcher, order="most", limit=2)] == [
-        "vai vajag autovadītāja apliecību", SHOP]
+        "vai prasa sodāmības izziņu", SHOP]
     # a page at a time
     assert unanswered(storage, matcher, limit=2, offset=1) == groups[1:3]
     assert unanswered(storage, matcher, limit=2, offset=2) == groups[2:]
@@ -503,7 +503,7 @@ def test_unanswered_questions_are_grouped_with_counts_and_guesses(
 
 def test_a_button_finds_its_question_by_a_short_reference(storage: Storage,
                                                          matcher: Matcher) -> None:
-    ask(storage, "Vai vajag autovadītāja apliecību?", "lv", "none", 1_700_000_000.0)
+    ask(storage, "Vai prasa sodāmības izziņu?", "lv", "none", 1_700_000_000.0)
     ask(storage, SHOP, "ru", "none", 1_700_000_001.0)
     groups = unanswered(storage, matcher)
     refs = [g.ref for g in groups]
@@ -511,19 +511,19 @@ def test_a_button_finds_its_question_by_a_short_reference(storage: Storage,
     for g in groups:
         assert unanswered_by_ref(storage, matcher, g.ref) == g
     # another wording of the same question keeps the reference
-    ask(storage, LICENCE, "lv", "suggest", 1_700_000_002.0)
+    ask(storage, CERTIFICATE, "lv", "suggest", 1_700_000_002.0)
     again = unanswered_by_ref(storage, matcher, groups[1].ref)
-    assert again is not None and (again.text, again.count) == (LICENCE, 2)
+    assert again is not None and (again.text, again.count) == (CERTIFICATE, 2)
     assert unanswered_by_ref(storage, matcher, "0000000000") is None
 
 
 @pytest.mark.slow  # retrains the matcher, or starts processes
 def test_a_filed_question_leaves_the_list(storage: Storage, kdir: Path) -> None:
-    ask(storage, LICENCE, "lv", "none", 1_700_000_000.0)
+    ask(storage, CERTIFICATE, "lv", "none", 1_700_000_000.0)
     state = KnowledgeState(kdir)
     [group] = unanswered(storage, state.current.matcher)
     assert group.answered_now is None
-    learn(state, LICENCE_TOPIC, group.lang, group.text, 42)
+    learn(state, CERTIFICATE_TOPIC, group.lang, group.text, 42)
     assert unanswered(storage, state.current.matcher) == []
     assert unanswered_by_ref(storage, state.current.matcher, group.ref) is None
 
@@ -532,7 +532,7 @@ def test_a_question_is_filed_in_the_language_its_letters_show(storage: Storage,
                                                              matcher: Matcher) -> None:
     """Else in the language the bot answered it in: a user who fixed Russian with /language
     and wrote in Latvian was answered in Russian."""
-    ask(storage, "vai vajag autovadītāja apliecību", "ru", "none", 1_700_000_000.0)
+    ask(storage, "vai prasa sodāmības izziņu", "ru", "none", 1_700_000_000.0)
     ask(storage, "нужны ли водительские права", "lv", "none", 1_700_000_001.0)
     ask(storage, "vai vajag auto", "ru", "none", 1_700_000_002.0)
     assert [(g.lang, g.language) for g in unanswered(storage, matcher)] == [
@@ -549,7 +549,7 @@ def test_a_pasted_secret_is_hidden_from_admins(storage: Storage, matcher: Matche
 
 def test_the_evaluation_skeleton_is_refused_until_expect_is_filled(
         storage: Storage, matcher: Matcher, kb: KnowledgeBase, tmp_path: Path) -> None:
-    ask(storage, LICENCE, "lv", "none", 1_700_000_000.0)
+    ask(storage, CERTIFICATE, "lv", "none", 1_700_000_000.0)
     ask(storage, SHOP, "ru", "suggest", 1_700_000_001.0)
     path = tmp_path / "cases.yaml"
     path.write_text(evaluation_skeleton(unanswered(storage, matcher)), encoding="utf-8")
@@ -559,7 +559,7 @@ def test_the_evaluation_skeleton_is_refused_until_expect_is_filled(
     text = path.read_text(encoding="utf-8")
     # newest first: the shop question (the bot must refuse it), then the licence one
     path.write_text(text.replace('expect: ""', "expect: null", 1)
-                    .replace('expect: ""', f"expect: {LICENCE_TOPIC}"), encoding="utf-8")
+                    .replace('expect: ""', f"expect: {CERTIFICATE_TOPIC}"), encoding="utf-8")
     cases = load_cases(path, kb.topics)
     assert [(c.q, c.expect, c.lang) for c in cases] == [
-        (SHOP, None, "ru"), (LICENCE, (LICENCE_TOPIC,), "lv")]
+        (SHOP, None, "ru"), (CERTIFICATE, (CERTIFICATE_TOPIC,), "lv")]

@@ -25,7 +25,7 @@ SETTINGS_VARS = (
     "KNOWLEDGE_DIR", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "RATE_LIMIT_OVERALL", "LOG_LEVEL",
 )  # fmt: skip
 
-LICENCE = "vai vajag autovadītāja apliecību"
+CERTIFICATE = "vai prasa sodāmības izziņu"
 SHOP = "как стать хорошим продавцом в магазине"
 
 
@@ -60,8 +60,8 @@ def admin(tmp_path: Path, kb_dir: Path) -> Admin:
     shutil.copytree(kb_dir, a.knowledge)
     storage = Storage(a.data / "bot.sqlite3")
     t = 1_700_000_000.0
-    storage.record_question(1, "Vai vajag autovadītāja apliecību?", "lv", "none", None, 0.1, t)
-    storage.record_question(2, LICENCE, "lv", "none", None, 0.1, t + 60)
+    storage.record_question(1, "Vai prasa sodāmības izziņu?", "lv", "none", None, 0.1, t)
+    storage.record_question(2, CERTIFICATE, "lv", "none", None, 0.1, t + 60)
     storage.record_question(3, SHOP, "ru", "answer", "role.manager_meaning", 0.8, t + 30)
     storage.record_question(4, "kā tikt galā ar stresu", "lv", "none", None, 0.1, t + 120)
     return a
@@ -74,25 +74,25 @@ def test_the_loop_from_the_shell(admin: Admin) -> None:
     lines = res.stdout.splitlines()
     assert lines[0] == "1×  2023-11-14 22:15 UTC  lv  I don't know  «kā tikt galā ar stresu»"
     assert lines[1].startswith("    guesses: ") and "career.cons (Profesijas trūkumi)" in lines[1]
-    assert lines[2] == f"2×  2023-11-14 22:14 UTC  lv  I don't know  «{LICENCE}»"
+    assert lines[2] == f"2×  2023-11-14 22:14 UTC  lv  I don't know  «{CERTIFICATE}»"
     assert "candidate.requirements (Darba devēju prasības)" in lines[3]
     assert SHOP not in res.stdout  # it was answered
 
     res = admin("unanswered", "--json", "--most")
     groups = json.loads(res.stdout)
     assert [(g["text"], g["count"], g["lang"], g["outcome"]) for g in groups] == [
-        (LICENCE, 2, "lv", "none"), ("kā tikt galā ar stresu", 1, "lv", "none")]
+        (CERTIFICATE, 2, "lv", "none"), ("kā tikt galā ar stresu", 1, "lv", "none")]
     assert groups[0]["newest"] == "2023-11-14T22:14:20+00:00"
     assert {"topic": "candidate.requirements", "title": "Darba devēju prasības"} in \
         groups[0]["guesses"]
     assert groups[0]["answered_now"] is None
 
-    before = admin("ask", "--json", LICENCE)
+    before = admin("ask", "--json", CERTIFICATE)
     assert json.loads(before.stdout)["outcome"] == "none"
 
-    res = admin("learn", "candidate.requirements", LICENCE)
+    res = admin("learn", "candidate.requirements", CERTIFICATE)
     assert res.returncode == 0, res.stderr
-    m = re.match(rf"Saved: «{LICENCE}» → candidate.requirements \(Darba devēju prasības\) "
+    m = re.match(rf"Saved: «{CERTIFICATE}» → candidate.requirements \(Darba devēju prasības\) "
                  rf"\[lv\], id (q[0-9a-f]{{8}}) \((.+):(\d+)\)\n", res.stdout)
     assert m, res.stdout
     entry_id = m[1]
@@ -100,14 +100,14 @@ def test_the_loop_from_the_shell(admin: Admin) -> None:
     assert res.stdout.splitlines()[1] == "The bot now answers it with that topic."
     assert f"python -m bot unlearn {entry_id}" in res.stdout
 
-    after = json.loads(admin("ask", "--json", LICENCE).stdout)
+    after = json.loads(admin("ask", "--json", CERTIFICATE).stdout)
     assert (after["outcome"], after["topic"]) == ("answer", "candidate.requirements")
     # filed: it leaves the list
-    assert LICENCE not in admin("unanswered").stdout
+    assert CERTIFICATE not in admin("unanswered").stdout
 
     res = admin("learned")
     assert res.returncode == 0
-    assert re.fullmatch(rf"{entry_id}  \S+  by cli  lv  candidate.requirements  «{LICENCE}»\n",
+    assert re.fullmatch(rf"{entry_id}  \S+  by cli  lv  candidate.requirements  «{CERTIFICATE}»\n",
                         res.stdout), res.stdout
     [listed] = json.loads(admin("learned", "--json").stdout)
     assert (listed["id"], listed["topic"], listed["by"]) == (entry_id, "candidate.requirements",
@@ -115,7 +115,7 @@ def test_the_loop_from_the_shell(admin: Admin) -> None:
 
     res = admin("unlearn", entry_id)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.startswith(f"Removed: «{LICENCE}» → candidate.requirements")
+    assert res.stdout.startswith(f"Removed: «{CERTIFICATE}» → candidate.requirements")
     assert "The bot now says it does not know." in res.stdout  # asked afresh, as before
     assert admin("learned").stdout == "No learned questions.\n"
     assert (admin.knowledge / LEARNED_FILE).read_bytes() == (
@@ -135,7 +135,7 @@ def test_learn_off_topic_from_the_shell(admin: Admin) -> None:
 def test_check_counts_learned_questions_and_flags_a_contradiction(admin: Admin) -> None:
     wrong = "cik maksā konta pārvaldniekam mēnesī"  # a pay question filed under the cons
     assert admin("learn", "career.cons", wrong).returncode == 0
-    assert admin("learn", "candidate.requirements", LICENCE).returncode == 0
+    assert admin("learn", "candidate.requirements", CERTIFICATE).returncode == 0
     duties = "kādi ir konta pārvaldnieka pienākumi darbā"  # the job's duties, filed off-topic
     assert admin("learn", "--off-topic", duties).returncode == 0
     res = admin("check", "--json")
@@ -169,7 +169,7 @@ def test_export_unanswered_writes_a_skeleton_eval_accepts_once_filled(admin: Adm
     text = target.read_text(encoding="utf-8")
     assert "never also file these" in text
     assert '- q: "kā tikt galā ar stresu"\n  expect: ""\n  lang: lv\n' in text
-    assert f'- q: "{LICENCE}"\n  expect: ""\n  lang: lv\n' in text
+    assert f'- q: "{CERTIFICATE}"\n  expect: ""\n  lang: lv\n' in text
     assert "# asked 2×, last 2023-11-14 22:14 UTC; guesses: " in text
 
     res = admin("eval", str(target))
@@ -193,7 +193,7 @@ def test_export_unanswered_writes_a_skeleton_eval_accepts_once_filled(admin: Adm
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
-    (["learn", "candidate.requirments", LICENCE], 1,
+    (["learn", "candidate.requirments", CERTIFICATE], 1,
      "error: there is no topic 'candidate.requirments' — did you mean 'candidate.requirements'?"),
     (["learn", "role.definition", "Kas ir konta pārvaldnieks?"], 1,
      "error: 'Kas ir konta pārvaldnieks?' is already the title of topic 'role.definition'"),
@@ -223,6 +223,6 @@ def test_a_broken_learned_file_is_one_line(admin: Admin) -> None:
     assert admin.fails("learned") == ("error: the knowledge base has problems: learned.yaml:4: "
                                       "a [list] is not closed with ']' (or an item with ':' "
                                       "needs quotes)")
-    err = admin.fails("learn", "candidate.requirements", LICENCE)
+    err = admin.fails("learn", "candidate.requirements", CERTIFICATE)
     assert err.startswith("error: the knowledge base has problems: learned.yaml:4:")
     assert err.endswith("; nothing was filed")

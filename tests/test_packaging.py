@@ -172,7 +172,7 @@ def test_the_installed_knowledge_is_never_learned_into(installed: Installed) -> 
     learned = Path(shipped.stdout.strip())
     assert learned.is_file() and str(learned).startswith(str(installed.venv))
     before = learned.read_bytes()
-    res = installed.run("learn", "candidate.requirements", "vai vajag autovadītāja apliecību")
+    res = installed.run("learn", "candidate.requirements", "vai prasa sodāmības izziņu")
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert res.stderr == ("error: the knowledge base is the copy inside the installed package, "
                           "which the bot does not change: set KNOWLEDGE_DIR to a directory of "

@@ -28,9 +28,9 @@ from tests.telegram.harness import BotHarness, MakeBot, TgHtml
 # Users' questions written for these tests (never from an evaluation set). The shipped
 # knowledge base does not answer them as an admin would file them; each test shows that
 # first, so a matcher that learns them by itself is noticed, not silently passed.
-LICENCE = "vai vajag autovadītāja apliecību"  # → candidate.requirements
-LICENCE_TOPIC = "candidate.requirements"
-LICENCE_TITLE = "Darba devēju prasības"
+CERTIFICATE = "vai prasa sodāmības izziņu"  # → candidate.requirements
+CERTIFICATE_TOPIC = "candidate.requirements"
+CERTIFICATE_TITLE = "Darba devēju prasības"
 SHOP = "продавец в магазине обязанности"  # a shop assistant, not this job: must be refused
 USER = 1001
 OFF_DOMAIN = [  # nothing to do with the job: "I don't know" or "did you mean"
@@ -99,56 +99,56 @@ async def test_an_admin_files_a_question_the_bot_answers_it_and_undo_takes_it_ba
         teach: BotHarness, tg_html: TgHtml) -> None:
     bot = teach
     original = learned_yaml(bot)
-    (before,) = await bot.say(LICENCE, user_id=USER)
+    (before,) = await bot.say(CERTIFICATE, user_id=USER)
     assert before.text == unknown_reply("lv").text  # the bot does not know it yet
 
     # the admin's /unanswered shows it, with the bot's guesses as buttons
     listed = await bot.command("unanswered", user_id=bot.admin_id)
-    card = card_of(listed, LICENCE)
-    ref = reference(question_key(LICENCE))
-    assert tg_html(card.text).splitlines()[0] == f"❓ 1/1 · „{LICENCE}”"
-    assert (LICENCE_TITLE, FileUnder(ref, LICENCE_TOPIC).encode()) in card.keyboard[0] + \
+    card = card_of(listed, CERTIFICATE)
+    ref = reference(question_key(CERTIFICATE))
+    assert tg_html(card.text).splitlines()[0] == f"❓ 1/1 · „{CERTIFICATE}”"
+    assert (CERTIFICATE_TITLE, FileUnder(ref, CERTIFICATE_TOPIC).encode()) in card.keyboard[0] + \
         card.keyboard[1] + card.keyboard[2]
     assert card.keyboard[-2:] == [[("📂 Cita tēma…", f"ub:{ref}")],
                                   [("🚫 Ārpus tēmas", f"uo:{ref}"), ("⏭ Izlaist", f"us:{ref}")]]
 
     # one tap files it: the message turns into the confirmation, with undo
-    filed = await bot.press(data_of(card, LICENCE_TITLE), user_id=bot.admin_id)
+    filed = await bot.press(data_of(card, CERTIFICATE_TITLE), user_id=bot.admin_id)
     assert toast(filed) == "Saglabā… bots to mācās."
     assert methods(filed) == ["answerCallbackQuery", "editMessageText"]
     [entry] = load_knowledge(bot.state.directory).learned
     assert tg_html(filed[1].text) == (
-        f"✅ Saglabāts: „{LICENCE}” → „{LICENCE_TITLE}”. Tagad bots uz to atbild ar šo tēmu.")
+        f"✅ Saglabāts: „{CERTIFICATE}” → „{CERTIFICATE_TITLE}”. Tagad bots uz to atbild ar šo tēmu.")
     assert filed[1].keyboard == [[("↩️ Atsaukt", f"uu:{entry.id}")]]
 
     # learned.yaml holds exactly that entry, added after what was there
     assert (entry.topic, entry.lang, entry.text, entry.by) == (
-        LICENCE_TOPIC, "lv", LICENCE, str(bot.admin_id))
+        CERTIFICATE_TOPIC, "lv", CERTIFICATE, str(bot.admin_id))
     text = learned_yaml(bot)
     assert text.startswith(original)
     assert text[len(original):].decode().splitlines()[:5] == [
-        f"  - id: {entry.id}", f"    topic: {LICENCE_TOPIC}", "    lang: lv",
-        f'    text: "{LICENCE}"', f"    by: {bot.admin_id}"]
+        f"  - id: {entry.id}", f"    topic: {CERTIFICATE_TOPIC}", "    lang: lv",
+        f'    text: "{CERTIFICATE}"', f"    by: {bot.admin_id}"]
 
     # the same question is now answered with that topic
-    (after,) = await bot.say(LICENCE, user_id=USER)
+    (after,) = await bot.say(CERTIFICATE, user_id=USER)
     kb = bot.state.current.kb
-    assert after.text == answer_reply(kb, LICENCE_TOPIC, "lv", query=LICENCE).text
+    assert after.text == answer_reply(kb, CERTIFICATE_TOPIC, "lv", query=CERTIFICATE).text
     # and it has left /unanswered: its buttons have expired
     assert [c.text for c in await bot.command("unanswered", user_id=bot.admin_id)] == [
         admin_replies.no_unanswered_reply("lv").text]
-    stale = await bot.press(data_of(card, LICENCE_TITLE), user_id=bot.admin_id)
+    stale = await bot.press(data_of(card, CERTIFICATE_TITLE), user_id=bot.admin_id)
     assert methods(stale) == ["answerCallbackQuery"] and toast(stale) == expired_reply("lv").text
 
     # undo: the file is as it was, byte for byte, and so is the answer
     undone = await bot.press(f"uu:{entry.id}", user_id=bot.admin_id)
     assert toast(undone) == "Atceļ… bots mācās no jauna."
     assert tg_html(undone[1].text) == (
-        f"↩️ Atsaukts: jautājums „{LICENCE}” vairs nav saglabāts pie tēmas „{LICENCE_TITLE}”. "
+        f"↩️ Atsaukts: jautājums „{CERTIFICATE}” vairs nav saglabāts pie tēmas „{CERTIFICATE_TITLE}”. "
         "Tagad bots atbild, ka nezina.")
     assert undone[1].keyboard == [[("⬅️ Atpakaļ pie jautājuma", f"uc:{ref}")]]
     assert learned_yaml(bot) == original
-    (again,) = await bot.say(LICENCE, user_id=USER)
+    (again,) = await bot.say(CERTIFICATE, user_id=USER)
     assert (again.text, again.keyboard) == (before.text, before.keyboard)
     # back to the question: its buttons again, to file it right
     back = await bot.press(f"uc:{ref}", user_id=bot.admin_id)
@@ -191,8 +191,8 @@ async def test_a_forged_learning_button_from_anyone_else_files_nothing(
     button pressed in a group: refused like any forged data — the "expired" toast, and
     learned.yaml, the knowledge being served and storage stay as they were."""
     bot = teach
-    await bot.say(LICENCE, user_id=USER)
-    card = card_of(await bot.command("unanswered", user_id=bot.admin_id), LICENCE)
+    await bot.say(CERTIFICATE, user_id=USER)
+    card = card_of(await bot.command("unanswered", user_id=bot.admin_id), CERTIFICATE)
     filed = file_question(bot.state.directory, "career.cons", "lv", "vai darbs ir smags", "cli")
     original, served = learned_yaml(bot), bot.state.current
     forged = [*card.button_data, f"uu:{filed.id}", f"luu:{filed.id}", "uq:n:0", "uq:m:0"]
@@ -264,31 +264,31 @@ async def test_unanswered_is_paged_newest_or_most_asked_first(browse: BotHarness
 async def test_another_topic_opens_the_menu_whose_topics_file_the_question(
         browse: BotHarness, tg_html: TgHtml) -> None:
     bot = browse
-    await bot.say(LICENCE, user_id=USER)
-    card = card_of(await bot.command("unanswered", user_id=bot.admin_id), LICENCE)
-    ref = reference(question_key(LICENCE))
+    await bot.say(CERTIFICATE, user_id=USER)
+    card = card_of(await bot.command("unanswered", user_id=bot.admin_id), CERTIFICATE)
+    ref = reference(question_key(CERTIFICATE))
     kb = bot.state.current.kb
 
     sections = await bot.press(data_of(card, "📂 Cita tēma…"), user_id=bot.admin_id)
     assert methods(sections) == ["answerCallbackQuery", "editMessageText"]
-    assert tg_html(sections[1].text) == f"Kura tēma atbild uz „{LICENCE}”? Izvēlieties sadaļu:"
+    assert tg_html(sections[1].text) == f"Kura tēma atbild uz „{CERTIFICATE}”? Izvēlieties sadaļu:"
     flat = [b for row in sections[1].keyboard for b in row]
     assert flat == [(s.title.get("lv"), f"ub:{ref}:{s.id}") for s in kb.sections] + [
         ("⬅️ Atpakaļ", f"uc:{ref}")]
 
     topics = await bot.press(f"ub:{ref}:candidate", user_id=bot.admin_id)
-    assert tg_html(topics[1].text) == f"Kandidātam\nKura tēma atbild uz „{LICENCE}”?"
+    assert tg_html(topics[1].text) == f"Kandidātam\nKura tēma atbild uz „{CERTIFICATE}”?"
     section = next(s for s in kb.sections if s.id == "candidate")
     assert topics[1].keyboard == [[(kb.topics[t].title.get("lv"), f"uf:{ref}:{t}")]
                                   for t in section.topic_ids] + [[("⬅️ Atpakaļ", f"ub:{ref}")]]
-    assert (LICENCE_TITLE, f"uf:{ref}:{LICENCE_TOPIC}") in [b for row in topics[1].keyboard
+    assert (CERTIFICATE_TITLE, f"uf:{ref}:{CERTIFICATE_TOPIC}") in [b for row in topics[1].keyboard
                                                             for b in row]
 
     back = await bot.press(f"uc:{ref}", user_id=bot.admin_id)
     assert back[1].keyboard == card.keyboard  # the question again, as /unanswered showed it
     # a section that does not exist, and a question nobody asked: expired
     for data in (f"ub:{ref}:nosuch", "ub:0123456789", "uc:0123456789", "us:0123456789",
-                 f"uf:0123456789:{LICENCE_TOPIC}", f"uf:{ref}:nosuch.topic"):
+                 f"uf:0123456789:{CERTIFICATE_TOPIC}", f"uf:{ref}:nosuch.topic"):
         calls = await bot.press(data, user_id=bot.admin_id)
         assert methods(calls) == ["answerCallbackQuery"], data
         assert toast(calls) == expired_reply("lv").text
@@ -296,14 +296,14 @@ async def test_another_topic_opens_the_menu_whose_topics_file_the_question(
 
 async def test_skip_leaves_the_question_for_later(browse: BotHarness, tg_html: TgHtml) -> None:
     bot = browse
-    await bot.say(LICENCE, user_id=USER)
-    card = card_of(await bot.command("unanswered", user_id=bot.admin_id), LICENCE)
+    await bot.say(CERTIFICATE, user_id=USER)
+    card = card_of(await bot.command("unanswered", user_id=bot.admin_id), CERTIFICATE)
     skipped = await bot.press(data_of(card, "⏭ Izlaist"), user_id=bot.admin_id)
     assert methods(skipped) == ["answerCallbackQuery", "editMessageText"]
     assert tg_html(skipped[1].text) == (
-        f"⏭ Izlaists: „{LICENCE}”. Tas paliek sarakstā /unanswered.")
+        f"⏭ Izlaists: „{CERTIFICATE}”. Tas paliek sarakstā /unanswered.")
     assert skipped[1].keyboard == []
-    assert card_of(await bot.command("unanswered", user_id=bot.admin_id), LICENCE)
+    assert card_of(await bot.command("unanswered", user_id=bot.admin_id), CERTIFICATE)
 
 
 # -- refusals, in the admin's language -------------------------------------------------------
@@ -314,24 +314,24 @@ async def test_a_question_filed_meanwhile_is_reported_not_filed_twice(teach: Bot
     """Filed from the shell (or by another admin) before this admin's tap: one line, in
     the admin's language; learned.yaml keeps one entry and the question its buttons."""
     bot = teach
-    await bot.say(LICENCE, user_id=USER)
-    card_of(await bot.command("unanswered", user_id=bot.admin_id, lang="ru"), LICENCE)
-    file_question(bot.state.directory, LICENCE_TOPIC, "lv", LICENCE, "cli")
+    await bot.say(CERTIFICATE, user_id=USER)
+    card_of(await bot.command("unanswered", user_id=bot.admin_id, lang="ru"), CERTIFICATE)
+    file_question(bot.state.directory, CERTIFICATE_TOPIC, "lv", CERTIFICATE, "cli")
     before = learned_yaml(bot)
-    calls = await bot.press(FileUnder(reference(question_key(LICENCE)), "career.cons").encode(),
+    calls = await bot.press(FileUnder(reference(question_key(CERTIFICATE)), "career.cons").encode(),
                             user_id=bot.admin_id, lang="ru")
     assert methods(calls) == ["answerCallbackQuery", "sendMessage"]  # the card stays
-    title = bot.state.current.kb.topics[LICENCE_TOPIC].title.get("ru")
+    title = bot.state.current.kb.topics[CERTIFICATE_TOPIC].title.get("ru")
     assert tg_html(calls[1].text) == (
-        f"Вопрос «{LICENCE}» уже сохранён в теме «{title}» — ничего не добавлено.")
+        f"Вопрос «{CERTIFICATE}» уже сохранён в теме «{title}» — ничего не добавлено.")
     assert learned_yaml(bot) == before
 
 
 async def test_a_directory_the_bot_cannot_write_is_one_line(teach: BotHarness, tg_html: TgHtml,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     bot = teach
-    await bot.say(LICENCE, user_id=USER)
-    card = card_of(await bot.command("unanswered", user_id=bot.admin_id), LICENCE)
+    await bot.say(CERTIFICATE, user_id=USER)
+    card = card_of(await bot.command("unanswered", user_id=bot.admin_id), CERTIFICATE)
     before, served = learned_yaml(bot), bot.state.current
     real_open = os.open
 
@@ -341,7 +341,7 @@ async def test_a_directory_the_bot_cannot_write_is_one_line(teach: BotHarness, t
         return real_open(path, flags, mode)
 
     monkeypatch.setattr(os, "open", read_only)
-    calls = await bot.press(data_of(card, LICENCE_TITLE), user_id=bot.admin_id)
+    calls = await bot.press(data_of(card, CERTIFICATE_TITLE), user_id=bot.admin_id)
     assert methods(calls) == ["answerCallbackQuery", "sendMessage"]
     assert tg_html(calls[1].text).startswith(
         "Nekas netika mainīts: bots nevar rakstīt savā zināšanu direktorijā.")
@@ -351,15 +351,15 @@ async def test_a_directory_the_bot_cannot_write_is_one_line(teach: BotHarness, t
 async def test_a_refused_reload_is_reported_and_learned_yaml_put_back(
         teach: BotHarness, tg_html: TgHtml) -> None:
     bot = teach
-    await bot.say(LICENCE, user_id=USER)
-    card = card_of(await bot.command("unanswered", user_id=bot.admin_id), LICENCE)
+    await bot.say(CERTIFICATE, user_id=USER)
+    card = card_of(await bot.command("unanswered", user_id=bot.admin_id), CERTIFICATE)
     before, served = learned_yaml(bot), bot.state.current
     refused = [Problem("duties.yaml", 7, "a [list] is not closed")]
     bot.state.reload = lambda: refused  # type: ignore[method-assign]  # an edit landed meanwhile
-    calls = await bot.press(data_of(card, LICENCE_TITLE), user_id=bot.admin_id)
+    calls = await bot.press(data_of(card, CERTIFICATE_TITLE), user_id=bot.admin_id)
     assert methods(calls) == ["answerCallbackQuery", "sendMessage"]
     assert tg_html(calls[1].text).splitlines() == [
-        f"Jautājums „{LICENCE}” netika saglabāts: zināšanu bāze ar to nepārlādējās, tāpēc "
+        f"Jautājums „{CERTIFICATE}” netika saglabāts: zināšanu bāze ar to nepārlādējās, tāpēc "
         "learned.yaml ir atjaunots, kāds tas bija. Problēmas:",
         "duties.yaml:7: a [list] is not closed"]
     assert learned_yaml(bot) == before and bot.state.current is served
@@ -374,13 +374,13 @@ async def test_learned_lists_the_last_filed_questions_each_with_undo(
     (empty,) = await bot.command("learned", user_id=bot.admin_id)
     assert tg_html(empty.text) == "Saglabātu jautājumu nav."
     original = learned_yaml(bot)
-    first = file_question(bot.state.directory, LICENCE_TOPIC, "lv", LICENCE, bot.admin_id)
+    first = file_question(bot.state.directory, CERTIFICATE_TOPIC, "lv", CERTIFICATE, bot.admin_id)
     second = file_question(bot.state.directory, None, "ru", SHOP, "cli")
     (listed,) = await bot.command("learned", user_id=bot.admin_id)
     lines = tg_html(listed.text).splitlines()
     assert lines[0] == "Pēdējie saglabātie jautājumi, jaunākie vispirms:"
     assert lines[1].startswith(f"1. „{SHOP}” → ārpus tēmas · ")
-    assert lines[2].startswith(f"2. „{LICENCE}” → „{LICENCE_TITLE}” · ")
+    assert lines[2].startswith(f"2. „{CERTIFICATE}” → „{CERTIFICATE_TITLE}” · ")
     assert listed.keyboard == [[("↩️ 1", f"luu:{second.id}"), ("↩️ 2", f"luu:{first.id}")]]
 
     undone = await bot.press(f"luu:{second.id}", user_id=bot.admin_id)
@@ -389,7 +389,7 @@ async def test_learned_lists_the_last_filed_questions_each_with_undo(
     assert lines[0].startswith(f"↩️ Atsaukts: jautājums „{SHOP}” vairs nav atzīmēts kā ārpus "
                                "tēmas. Tagad bots ")
     assert lines[2:4] == ["Pēdējie saglabātie jautājumi, jaunākie vispirms:",
-                          f"1. „{LICENCE}” → „{LICENCE_TITLE}” · " + lines[3].split(" · ")[1]]
+                          f"1. „{CERTIFICATE}” → „{CERTIFICATE_TITLE}” · " + lines[3].split(" · ")[1]]
     assert undone[1].keyboard == [[("↩️ 1", f"luu:{first.id}")]]
     assert [e.id for e in load_knowledge(bot.state.directory).learned] == [first.id]
     # the same undo again: nothing to undo, said in one line
@@ -408,14 +408,14 @@ def test_a_filed_question_the_bot_still_does_not_answer_that_way_is_said_so(
     """Filing is no promise: the confirmation says what the retrained bot does (here, as
     if a question filed under a topic were still not known, and one filed as off-topic
     still offered topics)."""
-    decision = matcher.decide(LICENCE, "lv")
+    decision = matcher.decide(CERTIFICATE, "lv")
     assert decision.outcome == "none"
-    entry = LearnedQuestion("q1", LICENCE_TOPIC, "lv", LICENCE, "1", "", Source(LEARNED_FILE, 20))
+    entry = LearnedQuestion("q1", CERTIFICATE_TOPIC, "lv", CERTIFICATE, "1", "", Source(LEARNED_FILE, 20))
     done = Learned(entry, (), decision)
     assert not done.settled
     reply = admin_replies.filed_reply(kb, done, "lv")
     assert reply.text == (
-        f"✅ Saglabāts: „{LICENCE}” → „{LICENCE_TITLE}”. Bots vēl neatbild uz to ar šo tēmu: "
+        f"✅ Saglabāts: „{CERTIFICATE}” → „{CERTIFICATE_TITLE}”. Bots vēl neatbild uz to ar šo tēmu: "
         "tas atbild, ka nezina.")
     assert [b.data for row in reply.buttons for b in row] == [Unlearn("q1").encode()]
     shop = matcher.decide(SHOP, "ru")
