@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
@@ -35,6 +36,7 @@ from ..actions import (
     Unlearn,
 )
 from ..admin_replies import LEARNED_SHOWN, PAGE
+from ..knowledge.model import KnowledgeBase
 from ..learning import LearningError, Unanswered
 from ..replies import Reply
 from ..state import Served
@@ -124,29 +126,15 @@ async def page(update: Update, context: BotContext, query: CallbackQuery,
     await _send_page(msg, context, lang, action.order, action.offset)
 
 
-async def show_question(update: Update, context: BotContext, query: CallbackQuery,
-                        action: ShowQuestion) -> None:
-    """"Back" from choosing a topic, or after an undo: the question with its buttons."""
+async def _show_for_question(update: Update, context: BotContext, query: CallbackQuery,
+                             ref: str, make: Callable[[KnowledgeBase, Unanswered, str],
+                                                      Reply | None]) -> None:
+    """`make`'s screen for the button's question, in place of the button's message; the
+    buttons have expired when the question is gone (filed meanwhile) or `make` has none."""
     lang = await admin_lang(update, context)
-    question = await _question(context, action.ref)
-    if question is None:
-        await expired(update, context)
-        return
-    await ack(query)
-    if msg := message_of(query):
-        kb = context.services.state.current.kb
-        await show_in_place(msg, admin_replies.unanswered_card(kb, question, lang))
-
-
-async def choose_topic(update: Update, context: BotContext, query: CallbackQuery,
-                       action: ChooseTopic) -> None:
-    """"Another topic…": the sections, then a section's topics, in place."""
-    lang = await admin_lang(update, context)
-    question = await _question(context, action.ref)
+    question = await _question(context, ref)
     kb = context.services.state.current.kb
-    reply = (None if question is None else
-             admin_replies.choose_topic_reply(kb, question, action.section, lang)
-             if action.section else admin_replies.choose_section_reply(kb, question, lang))
+    reply = None if question is None else make(kb, question, lang)
     if reply is None:
         await expired(update, context)
         return
@@ -155,17 +143,29 @@ async def choose_topic(update: Update, context: BotContext, query: CallbackQuery
         await show_in_place(msg, reply)
 
 
+async def show_question(update: Update, context: BotContext, query: CallbackQuery,
+                        action: ShowQuestion) -> None:
+    """"Back" from choosing a topic, or after an undo: the question with its buttons."""
+    await _show_for_question(update, context, query, action.ref, admin_replies.unanswered_card)
+
+
+async def choose_topic(update: Update, context: BotContext, query: CallbackQuery,
+                       action: ChooseTopic) -> None:
+    """"Another topic…": the sections, then a section's topics, in place."""
+    def screen(kb: KnowledgeBase, question: Unanswered, lang: str) -> Reply | None:
+        if action.section:
+            return admin_replies.choose_topic_reply(kb, question, action.section, lang)
+        return admin_replies.choose_section_reply(kb, question, lang)
+
+    await _show_for_question(update, context, query, action.ref, screen)
+
+
 async def skip(update: Update, context: BotContext, query: CallbackQuery,
                action: SkipQuestion) -> None:
     """"Skip": the question's message shrinks to one line; it stays in /unanswered."""
-    lang = await admin_lang(update, context)
-    question = await _question(context, action.ref)
-    if question is None:
-        await expired(update, context)
-        return
-    await ack(query)
-    if msg := message_of(query):
-        await show_in_place(msg, admin_replies.skipped_reply(question, lang))
+    await _show_for_question(update, context, query, action.ref,
+                             lambda _kb, question, lang: admin_replies.skipped_reply(question,
+                                                                                     lang))
 
 
 async def file_question(update: Update, context: BotContext, query: CallbackQuery,
