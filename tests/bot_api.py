@@ -172,6 +172,11 @@ class FakeBotAPI:
             if method in self.failures:
                 code, description = self.failures[method]
                 return code, {"ok": False, "error_code": code, "description": description}
+            if method in ("sendMessage", "editMessageText") and "chat_id" not in params \
+                    and "inline_message_id" not in params:
+                # Telegram's answer; here a body cut short by a kill -9 mid-request
+                return 400, {"ok": False, "error_code": 400,
+                             "description": "Bad Request: chat_id is empty"}
             if method in ("sendMessage", "editMessageText") and \
                     len(params.get("text", "")) > MAX_MESSAGE:
                 return 400, {"ok": False, "error_code": 400,

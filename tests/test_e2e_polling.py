@@ -2,7 +2,7 @@
 
 The server is the tests' one fake Bot API (tests/bot_api.py) over HTTP on 127.0.0.1. The
 bot runs as a real subprocess with its real settings, knowledge, SQLite file and
-python-telegram-bot's HTTP client; no traffic leaves 127.0.0.1. Run with `pytest -p no:xdist -s` to
+python-telegram-bot's HTTP client; no traffic leaves 127.0.0.1. Run with `pytest -n0 -s` to
 see the transcript.
 """
 

@@ -6,7 +6,7 @@ test_e2e_polling (127.0.0.1 only), has it answer a question, waits past 10 s of 
 (the knowledge watcher used to leave a non-daemon thread behind after its first 5 s round,
 so the process never exited) and signals it, idle or right after a second reply went out,
 and times the exit. The cases run side by side to keep the test short; run with
-`pytest -p no:xdist -s` to see the timings.
+`pytest -n0 -s` to see the timings.
 """
 
 from __future__ import annotations
