@@ -45,7 +45,8 @@ def test_our_own_manager_is_not_another_job(query: str) -> None:
                                    "jurists vai klientu menedžeris?", "кем лучше быть: юристом?",
                                    "šofera darba plusi", "kasieres pienākumi",
                                    "а водитель сколько получает?",  # "а" is not "я"
-                                   "es gribu zināt, ko dara pavārs"])
+                                   "es gribu zināt, ko dara pavārs",
+                                   "kāda izglītība vajadzīga pavāram"])
 def test_another_occupation_is_recognised(query: str) -> None:
     assert names_occupation(query)
 
@@ -54,6 +55,8 @@ def test_another_occupation_is_recognised(query: str) -> None:
     "сильные стороны наших конкурентов",  # "storon" is not "storoz", сторож
     "vai vajag autovadītāja apliecību?", "vai prasa autovaditaja tiesibas",  # a licence
     "нужны ли права водителя", "ekonomiskā izglītība der?", "опыт в строительной компании",
+    # a qualification one holds: "der jurista diploms?", "с образованием психолога"
+    "vai der jurista diploms?", "возьмут ли с образованием психолога",
     # the writer's own job: the story around a question
     "esmu pavāre un gribu mainīt darbu", "я бухгалтер, хочу сменить профессию",
     "ya rabotayu voditelem, hochu v ofis", "strādāju par šoferi kurjeru firmā",

@@ -94,10 +94,13 @@ def with_role_token(stems_: list[str]) -> list[str]:
 
 
 _OCCUPATIONS = sorted(FOREIGN_ROLES)
-# "autovadītāja apliecība", "права водителя": a driving licence, which a job may require,
-# not the driver's job.
 _ADJECTIVE = ("sk", "ln")  # -isks, -ский, -льный once stemmed
-_LICENCE = frozenset(_head(w) for w in ("apliecība", "tiesības", "права", "удостоверение"))
+# "autovadītāja apliecība", "права водителя", "psihologa diploms", "с дипломом
+# психолога": a licence or a qualification, which one holds or a job may ask for — not
+# that occupation's job.
+_LICENCE = frozenset(_head(w) for w in (
+    "apliecība", "tiesības", "права", "удостоверение", "diploms", "diplomu", "diploma",
+    "диплом", "izglītība", "izglītību", "образование", "kvalifikācija", "квалификация"))
 
 
 @lru_cache(maxsize=65536)
