@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.actions import MAX_DATA, FileUnder
 from bot.knowledge.contract import CONTRACT_TOPICS
 from bot.knowledge.errors import KnowledgeInvalid, Problem
 from bot.knowledge.loader import load_knowledge
@@ -150,6 +151,29 @@ def test_unknown_key_suggests_the_right_one(small_kb: SmallKb) -> None:
     assert (p.file, p.line) == ("demo.yaml", line_of(text, "titel:"))
     assert "'titel'" in p.message
     assert "did you mean 'title'" in p.message
+
+
+def test_a_topic_id_too_long_for_a_button_is_refused_at_its_line(small_kb: SmallKb) -> None:
+    def renamed(new_id: str) -> tuple[Path, str]:
+        d = small_kb()
+        path = d / "demo.yaml"
+        text = path.read_text(encoding="utf-8").replace("demo.pay", new_id)
+        path.write_text(text, encoding="utf-8")
+        return d, text
+
+    long_id = "demo.pay_for_demonstrators_in_every_city1"
+    assert len(long_id) == 41
+    d, text = renamed(long_id)
+    problems = [p for p in rejected(d) if "41 characters long; at most 40 are allowed" in p.message]
+    # at the topic's id, and wherever another topic names it
+    assert ("demo.yaml", line_of(text, f"id: {long_id}")) in [(p.file, p.line) for p in problems]
+    assert ("demo.yaml", line_of(text, f"related: [{long_id}]")) in [(p.file, p.line)
+                                                                   for p in problems]
+    # 40 fit: every button that carries a topic id stays within Telegram's 64 bytes
+    fits = long_id[:-1]
+    d, _ = renamed(fits)
+    assert fits in load_knowledge(d, required_topics=()).topics
+    assert len(FileUnder("0123456789", fits).encode().encode()) <= MAX_DATA
 
 
 def test_missing_language(small_kb: SmallKb) -> None:

@@ -112,6 +112,9 @@ def _message(err: ValidationError, doc: YamlDocument) -> tuple[int, str]:
                                 f"(use one of {options})")
     if v == "pattern":
         return doc.line(path), f"{where}: {excerpt(err.instance)} has the wrong form"
+    if v == "maxLength":
+        return doc.line(path), (f"{where}: {excerpt(err.instance)} is {len(err.instance)} "
+                                f"characters long; at most {err.validator_value} are allowed")
     # jsonschema quotes the whole value ("'<a page of text>' is not of type 'object'")
     message = err.message.replace(repr(err.instance), excerpt(err.instance))
     return doc.line(path), f"{where}: {message}"
