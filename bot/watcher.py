@@ -51,7 +51,7 @@ class KnowledgeWatcher:
                                   step=self.step_ms, stop_event=self._stop):
                 if self._stop.is_set():
                     break
-                problems = self.state.reload()
+                problems = self.state.reload(if_changed=True)
                 if problems:
                     self.on_problems(problems)
         except Exception as exc:  # a vanished directory, an inotify limit…: keep serving

@@ -119,6 +119,24 @@ def test_a_filed_question_is_answered_with_its_topic_and_undo_takes_it_back(kdir
     assert recent(kdir) == []
 
 
+@pytest.mark.slow  # retrains the matcher
+def test_the_watcher_does_not_retrain_after_learning_has_reloaded(kdir: Path) -> None:
+    """Learning writes learned.yaml and reloads; the file watcher then sees that write and
+    must not train the same knowledge base a second time (a second of CPU per filed
+    question) — but any real change, an admin's save included, is reloaded."""
+    state = KnowledgeState(kdir)
+    served = state.current
+    assert state.reload(if_changed=True) == [] and state.current is served  # nothing changed
+    learn(state, CERTIFICATE_TOPIC, "lv", CERTIFICATE, 42)
+    learned = state.current
+    assert learned is not served
+    assert state.reload(if_changed=True) == [] and state.current is learned  # the watcher
+    path = kdir / "career.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # an admin saves
+    assert state.reload(if_changed=True) == [] and state.current is not learned
+    assert state.current.matcher.decide(CERTIFICATE).topic == CERTIFICATE_TOPIC
+
+
 @pytest.mark.slow  # retrains the matcher, or starts processes
 def test_filing_off_topic_makes_the_bot_refuse_with_confidence(kdir: Path) -> None:
     state = KnowledgeState(kdir)
@@ -142,10 +160,10 @@ def test_a_refused_reload_puts_learned_yaml_back(kdir: Path) -> None:
     served = state.current
     real_reload = state.reload
 
-    def reload_meanwhile_broken() -> list[Problem]:
+    def reload_meanwhile_broken(if_changed: bool = False) -> list[Problem]:
         # an admin's broken edit lands between the write and the reload
         (kdir / "duties.yaml").write_text("section: [unclosed\n", encoding="utf-8")
-        return real_reload()
+        return real_reload(if_changed)
 
     state.reload = reload_meanwhile_broken  # type: ignore[method-assign]
     filed = learn(state, CERTIFICATE_TOPIC, "lv", CERTIFICATE, 42)

@@ -355,7 +355,10 @@ async def test_a_refused_reload_is_reported_and_learned_yaml_put_back(
     card = card_of(await bot.command("unanswered", user_id=bot.admin_id), CERTIFICATE)
     before, served = learned_yaml(bot), bot.state.current
     refused = [Problem("duties.yaml", 7, "a [list] is not closed")]
-    bot.state.reload = lambda: refused  # type: ignore[method-assign]  # an edit landed meanwhile
+    def reload_refused(if_changed: bool = False) -> list[Problem]:  # an edit landed meanwhile
+        return refused
+
+    bot.state.reload = reload_refused  # type: ignore[method-assign]
     calls = await bot.press(data_of(card, CERTIFICATE_TITLE), user_id=bot.admin_id)
     assert methods(calls) == ["answerCallbackQuery", "sendMessage"]
     assert tg_html(calls[1].text).splitlines() == [
