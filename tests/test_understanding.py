@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from bot import localchat
 from bot.knowledge.model import KnowledgeBase
 from bot.matcher.decide import Matcher
+from bot.matcher.segments import asks_outright
 from bot.replies import decision_reply
 from bot.state import KnowledgeState
 
@@ -24,6 +25,12 @@ GREETING_AND_QUESTION = [
      "candidate.cv", "lv"),
     ("Добрый вечер) подскажите, какое образование нужно менеджеру по работе с клиентами? "
      "спасибо", "candidate.education", "ru"),
+]
+
+GREETING_AND_QUESTION += [
+    # asked indirectly: after a negated verb of knowing, "kā"/"как" still asks
+    ("Paldies! Bet es tā arī nesapratu, kā tikt pie šī darba bez pieredzes.",
+     "candidate.no_experience", "lv"),
 ]
 
 STORIES = [
@@ -69,6 +76,9 @@ def test_the_question_inside_a_chat_message_is_answered(
      "chat.greeting"),
     ("Liels paldies par atbildēm! Es esmu grāmatvede mazā firmā, tagad daudz skaidrāks.",
      "chat.thanks"),
+    # a statement's "…, ka …" / "…, что …" is not a question asked
+    ("Liels paldies! Mamma arī izlasīja un teica, ka viss skaidri uzrakstīts.", "chat.thanks"),
+    ("Спасибо огромное! Муж прочитал и сказал, что всё понятно объяснено.", "chat.thanks"),
 ])
 def test_small_talk_alone_is_answered_as_small_talk(matcher: Matcher, message: str,
                                                       topic: str) -> None:
@@ -143,3 +153,17 @@ def test_any_message_gets_a_consistent_decision(matcher: Matcher, kb: KnowledgeB
     assert not d.also or d.outcome == "answer"
     assert 0.0 <= d.score <= 1.0
     assert decision_reply(kb, d).text.strip()
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("kā kļūt par konta pārvaldnieku", True),  # at the start
+    ("gribu zināt, kādi ir pienākumi", True),  # "kādi" never joins a statement
+    ("pienākumi ko dara", True),  # typed without commas: still a question
+    ("mamma arī izlasīja un saka, ka noderēja", False),
+    ("теперь понимаю, что от меня ждут", False),
+    ("es nesapratu, kā sagatavoties", True),  # a negated verb of knowing asks
+    ("не знаю, как начать", True),
+    ("vai tas ir grūti", True),
+])
+def test_what_is_left_beside_small_talk_asks_or_tells(text: str, asks: bool) -> None:
+    assert asks_outright(text) is asks

@@ -15,7 +15,7 @@ from ..knowledge.model import LANGS, KnowledgeBase
 from .classifier import TopicClassifier, model_text
 from .index import Index, Scored
 from .roles import ROLE_WORDS, names_occupation
-from .segments import clauses, is_question, question_part, sentences
+from .segments import asks_outright, clauses, is_question, question_part, sentences
 
 # Small talk that may stand around a question; chat.about ("what can you do?") is a
 # question of its own.
@@ -111,7 +111,7 @@ def read(index: Index, classifier: TopicClassifier, text: str,
     rest = None
     if _small_talk_first(whole):
         stripped = without_small_talk(text, talk)
-        if stripped is not None and is_question(stripped):
+        if stripped is not None and asks_outright(stripped):
             rest = signals(index, classifier, stripped)
     return Reading(whole, rest, read_clauses(classifier, text) if with_clauses else ())
 

@@ -46,6 +46,40 @@ class Segment:
     question: bool
 
 
+# Question words that also join a clause to a statement after a comma ("saka, ka
+# noderēja", "nesapratu, kā sagatavoties", "понимаю, что от меня ждут").
+_SUBORDINATORS = frozenset(t for w in ("kas", "ko", "kā", "ka", "что", "как", "кто", "где", "когда",
+                                       "чем") for t in tokens(w))
+
+
+def asks_outright(text: str) -> bool:
+    """Whether a text (a message without its small talk) asks something: a question mark,
+    or a question word anywhere but right after a comma, where "ka/kā/ko/что/как…" start
+    a clause of a statement ("Paldies! Mamma saka, ka noderēja" asks nothing) — unless
+    the clause before is a negated verb of knowing ("nesapratu, kā…", "не знаю, что…")."""
+    if "?" in text:
+        return True
+    for s in sentences(text):
+        before: list[str] = []
+        for i, part in enumerate(s.text.split(",")):
+            toks = tokens(part)
+            for j, t in enumerate(toks):
+                if t in QUESTION_TOKENS and not (i > 0 and j == 0 and t in _SUBORDINATORS
+                                                 and not _not_knowing(before)):
+                    return True
+            before = toks
+    return False
+
+
+def _not_knowing(words: list[str]) -> bool:
+    """A clause ending in a negated verb ("nesapratu", "nezinu", "не знаю", "не понял"):
+    what follows it ("…, kā tikt pie šī darba") is a question asked indirectly."""
+    if not words:
+        return False
+    last = words[-1]
+    return (last.startswith("ne") and len(last) > 4) or (len(words) > 1 and words[-2] == "ne")
+
+
 def is_question(sentence: str) -> bool:
     """A question mark, or a question word anywhere in it ("vai", "как", "skolko")."""
     if "?" in sentence:
