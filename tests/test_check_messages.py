@@ -3,7 +3,6 @@ the right file and line, and warnings that do not bury the errors."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,10 +12,10 @@ import pytest
 
 from bot.knowledge.errors import KnowledgeInvalid, Problem
 from bot.knowledge.loader import load_knowledge
+from tests.processes import REPO, clean_env
 
 pytestmark = pytest.mark.slow  # `check` cross-validates the models
 
-REPO = Path(__file__).resolve().parents[1]
 QUESTION = "        - Ko dara demonstrētājs?\n"  # a line of the small knowledge base (conftest)
 
 
@@ -123,9 +122,7 @@ def test_a_copied_topic_is_blamed_where_the_copy_is(small_kb) -> None:
 
 
 def check(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "KNOWLEDGE_DIR"}
-    env["PYTHONIOENCODING"] = "utf-8"
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO, env=env,
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO, env=clean_env(),
                           capture_output=True, text=True, encoding="utf-8", timeout=120,
                           check=False)
 

@@ -4,7 +4,6 @@ terminal chat without a token, and the evaluation `contains` rule."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,14 +15,10 @@ import pytest
 from bot.evaluation import contains
 from bot.i18n import gettext_for
 from bot.knowledge.model import KnowledgeBase
+from tests.processes import REPO, clean_env
 
 pytestmark = pytest.mark.slow  # each test starts `python -m bot` (a load and a training per process)
 
-REPO = Path(__file__).resolve().parents[1]
-SETTINGS_VARS = (
-    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BOT_USERNAME", "ADMIN_IDS", "DATA_DIR",
-    "KNOWLEDGE_DIR", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "RATE_LIMIT_OVERALL", "LOG_LEVEL",
-)  # fmt: skip
 ASK_KEYS = {"query", "lang", "outcome", "topic", "score", "answer", "suggestions", "also",
             "salary_filter"}
 
@@ -36,11 +31,9 @@ RU_BICYCLE = "как починить велосипед"
 
 def bot(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run `python -m bot ARGS` from the repository, without any bot settings in the env."""
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS}
-    env["PYTHONIOENCODING"] = "utf-8"
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], cwd=REPO, input=stdin, capture_output=True,
-        text=True, encoding="utf-8", env=env, timeout=60, check=False,
+        text=True, encoding="utf-8", env=clean_env(), timeout=60, check=False,
     )
 
 

@@ -3,28 +3,22 @@ is one), a non-zero exit, never a traceback."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.processes import REPO, clean_env
+
 pytestmark = pytest.mark.slow  # each test starts `python -m bot`
 
-REPO = Path(__file__).resolve().parents[1]
-SETTINGS_VARS = (
-    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BOT_USERNAME", "ADMIN_IDS", "DATA_DIR",
-    "KNOWLEDGE_DIR", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "RATE_LIMIT_OVERALL", "LOG_LEVEL",
-)  # fmt: skip
 
 
 def run(*args: str, env: dict[str, str] | None = None,
         module: str = "bot") -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS}
-    clean["PYTHONIOENCODING"] = "utf-8"
     return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO,
-                          env={**clean, **(env or {})}, capture_output=True, text=True,
+                          env=clean_env(**(env or {})), capture_output=True, text=True,
                           encoding="utf-8", timeout=60, check=False)
 
 

@@ -148,6 +148,26 @@ def _all_done(api: FakeBotAPI, report: Report) -> bool:
     return all(answered[u] for u in range(FIRST_USER, FIRST_USER + report.questions))
 
 
+def _answer_all_and_stop(proc: subprocess.Popen[bytes], api: FakeBotAPI, report: Report,
+                         log: Path) -> None:
+    """The last run: every question answered, then a clean SIGTERM."""
+    _wait(lambda: _all_done(api, report), "every question to be answered", log)
+    time.sleep(1.0)  # anything sent twice would show up now
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
+def _tear_down(proc: subprocess.Popen[bytes], server: ThreadingHTTPServer, api: FakeBotAPI,
+               report: Report, started: float) -> None:
+    """Whatever happened: no bot left running, the stand-in stopped, the replies counted."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(timeout=10)
+    stop(server)
+    report.replies = _answered(api)
+    report.seconds = time.monotonic() - started
+
+
 def run_polling(root: Path, data: Path, log: Path, report: Report) -> None:
     api = FakeBotAPI()
     server = serve(api)
@@ -195,17 +215,9 @@ def run_polling(root: Path, data: Path, log: Path, report: Report) -> None:
         _kill(proc, api, data, "right after fetching a wave of 50 new questions", report)
 
         proc = _start(root, env, log)
-        _wait(lambda: _all_done(api, report), "every question to be answered", log)
-        time.sleep(1.0)  # anything sent twice would show up now
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
+        _answer_all_and_stop(proc, api, report, log)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-        stop(server)
-        report.replies = _answered(api)
-        report.seconds = time.monotonic() - started
+        _tear_down(proc, server, api, report, started)
 
 
 def _free_port() -> int:
@@ -266,17 +278,9 @@ def run_webhook(root: Path, data: Path, log: Path, report: Report) -> None:
         for u in updates:  # what did not get a 200 is sent again, as Telegram does
             if status.get(u["update_id"]) != 200:
                 status[u["update_id"]] = _post(port, u)
-        _wait(lambda: _all_done(api, report), "every question to be answered", log)
-        time.sleep(1.0)
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
+        _answer_all_and_stop(proc, api, report, log)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-        stop(server)
-        report.replies = _answered(api)
-        report.seconds = time.monotonic() - started
+        _tear_down(proc, server, api, report, started)
 
 
 def _check(report: Report) -> None:

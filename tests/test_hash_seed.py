@@ -6,14 +6,12 @@ next; the same drift moved users' answers."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.processes import REPO, clean_env
 
 # Every example question scored against the others (what check's lint does), and every
 # calibration question decided (what a user meets), printed with full precision.
@@ -33,9 +31,8 @@ for topic, lang, text in kb.calibration:
 
 
 def run(seed: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k != "KNOWLEDGE_DIR"}
-    env["PYTHONHASHSEED"] = seed
-    res = subprocess.run([sys.executable, "-c", SCRIPT], cwd=REPO, env=env, capture_output=True,
+    res = subprocess.run([sys.executable, "-c", SCRIPT], cwd=REPO,
+                         env=clean_env(PYTHONHASHSEED=seed), capture_output=True,
                          text=True, encoding="utf-8", timeout=300, check=True)
     return res.stdout
 

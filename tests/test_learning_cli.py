@@ -5,7 +5,6 @@ KNOWLEDGE_DIR; every mistake is one line on stderr and a non-zero exit, never a 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,14 +15,10 @@ import pytest
 
 from bot.knowledge.model import LEARNED_FILE
 from bot.storage import Storage
+from tests.processes import REPO, clean_env
 
 pytestmark = pytest.mark.slow  # each test starts `python -m bot`
 
-REPO = Path(__file__).resolve().parents[1]
-SETTINGS_VARS = (
-    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BOT_USERNAME", "ADMIN_IDS", "DATA_DIR",
-    "KNOWLEDGE_DIR", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "RATE_LIMIT_OVERALL", "LOG_LEVEL",
-)  # fmt: skip
 
 CERTIFICATE = "vai prasa sodāmības izziņu"
 SHOP = "как стать хорошим продавцом в магазине"
@@ -35,9 +30,7 @@ class Admin:
     def __init__(self, root: Path) -> None:
         self.knowledge = root / "knowledge"
         self.data = root / "data"
-        self.env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS}
-        self.env.update(PYTHONIOENCODING="utf-8", DATA_DIR=str(self.data),
-                        KNOWLEDGE_DIR=str(self.knowledge))
+        self.env = clean_env(DATA_DIR=str(self.data), KNOWLEDGE_DIR=str(self.knowledge))
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO, env=self.env,

@@ -10,7 +10,6 @@ in the environment.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -25,14 +24,10 @@ import pytest
 from bot.i18n import gettext_for
 from bot.knowledge.model import KnowledgeBase
 from bot.replies import unknown_reply
+from tests.processes import REPO, clean_env
 
 pytestmark = pytest.mark.slow  # builds the sdist and the wheel and installs them in a fresh venv
 
-REPO = Path(__file__).resolve().parents[1]
-SETTINGS_VARS = (
-    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BOT_USERNAME", "ADMIN_IDS", "DATA_DIR",
-    "KNOWLEDGE_DIR", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "RATE_LIMIT_OVERALL", "LOG_LEVEL",
-)  # fmt: skip
 NOT_SOURCE = shutil.ignore_patterns(".venv", ".git", "build", "dist", "*.egg-info", "__pycache__",
                                     ".*_cache", ".hypothesis", "data", "*.mo")
 LV_BANK = "Kas ietilpst bankas klientu menedžera ikdienas darbā?"
@@ -50,9 +45,8 @@ class Installed:
 
     def run(self, *args: str, env: dict[str, str] | None = None,
             script: str = "account-manager-bot") -> subprocess.CompletedProcess[str]:
-        clean = {k: v for k, v in os.environ.items()
-                 if k not in SETTINGS_VARS and k not in ("PYTHONPATH", "PYTHONHOME")}
-        clean["PYTHONIOENCODING"] = "utf-8"
+        clean = {k: v for k, v in clean_env().items()
+                 if k not in ("PYTHONPATH", "PYTHONHOME")}
         return subprocess.run([str(self.venv / "bin" / script), *args], cwd=self.cwd,
                               env={**clean, **(env or {})}, capture_output=True, text=True,
                               encoding="utf-8", timeout=120, check=False)

@@ -9,29 +9,22 @@ import select
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from bot.i18n import gettext_for
 from bot.knowledge.model import KnowledgeBase
 from bot.replies import ENGLISH_NOTE, terminal_help_reply
+from tests.processes import REPO, clean_env
 
 pytestmark = pytest.mark.slow  # starts `python -m bot` on a pseudo-terminal
 
-REPO = Path(__file__).resolve().parents[1]
-SETTINGS_VARS = (
-    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BOT_USERNAME", "ADMIN_IDS", "DATA_DIR",
-    "KNOWLEDGE_DIR", "WEBHOOK_URL", "WEBHOOK_SECRET", "PORT", "RATE_LIMIT_OVERALL", "LOG_LEVEL",
-)  # fmt: skip
 LV_BANK = "Kas ietilpst bankas klientu menedžera ikdienas darbā?"
 RU_CV = "Как правильно составить резюме аккаунт-менеджеру?"
 
 
 def env() -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS}
-    e.update({"PYTHONIOENCODING": "utf-8", "TERM": "xterm"})
-    return e
+    return clean_env(TERM="xterm")
 
 
 def chat(stdin: str) -> str:

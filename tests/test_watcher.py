@@ -53,13 +53,12 @@ def test_the_watcher_serves_a_save_reports_a_broken_one_and_skips_a_no_op(tmp_pa
         time.sleep(1.5)
         assert state.current is served
         # an admin adds a question to a topic: served without a restart
-        cons = kdir / "career.yaml"
-        text = cons.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
         anchor = "  - id: career.cons\n"
         assert anchor in text
         head, tail = text.split(anchor, 1)
         lv = tail.index("      lv:\n", tail.index("questions:")) + len("      lv:\n")
-        cons.write_text(head + anchor + tail[:lv] + f'        - "{NEW_QUESTION}"\n' + tail[lv:],
+        path.write_text(head + anchor + tail[:lv] + f'        - "{NEW_QUESTION}"\n' + tail[lv:],
                         encoding="utf-8")
         assert wait_for(lambda: state.current is not served)
         assert NEW_QUESTION in state.current.kb.topics["career.cons"].questions["lv"]
