@@ -171,6 +171,7 @@ class TopicClassifier:
         self._weights = np.ascontiguousarray(coef.T, dtype=np.float64)
         self._bias = np.asarray(bias, dtype=np.float64)
         self._blocks = tuple(blocks)
+        self._idf = np.concatenate([b.idf for b in blocks])  # by column, both blocks
         self._sk = (vectorizers, model)  # kept for the equivalence test only (many-class model)
         self._word_cache: dict[str, np.ndarray] = {}
 
@@ -194,32 +195,51 @@ class TopicClassifier:
             self._word_cache[word] = cols
         return cols
 
-    def _block(self, b: _Block, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Columns and l2-normalised sublinear tf-idf values of one block's n-grams."""
-        if not len(cols):
-            return cols, np.zeros(0)
-        uniq, counts = np.unique(cols, return_counts=True)
-        vals = (1.0 + np.log(counts)) * b.idf[uniq]
-        return uniq + b.offset, vals / np.sqrt(vals @ vals)
+    def _word_columns(self, skeleton: str) -> np.ndarray:
+        wb = self._blocks[1]
+        return np.fromiter((j for g in wb.analyze(skeleton)
+                            if (j := wb.vocabulary.get(g)) is not None), dtype=np.intp)
 
     def decide_of(self, skeleton: str) -> np.ndarray:
         """Decision values of every class and, last, the refusal margin (> 0: off-topic)
         for an already normalized text (see `model_text`); the intercepts alone when no
         feature is known. The same numbers as scikit-learn's pipeline (sublinear tf × idf,
         l2 per block, linear models)."""
-        words = skeleton.split()
-        if not words:
-            return self._bias.copy()
-        cb, wb = self._blocks
-        char_cols = np.concatenate([self._char_columns(w) for w in words])
-        word_cols = np.fromiter((j for g in wb.analyze(skeleton)
-                                 if (j := wb.vocabulary.get(g)) is not None), dtype=np.intp)
-        c1, v1 = self._block(cb, char_cols)
-        c2, v2 = self._block(wb, word_cols)
-        cols = np.concatenate([c1, c2])
-        if not len(cols):
-            return self._bias.copy()
-        return np.concatenate([v1, v2]) @ self._weights[cols] + self._bias
+        return self.decide_many((skeleton,))[0]
+
+    def decide_many(self, skeletons: Sequence[str]) -> np.ndarray:
+        """`decide_of` for several texts at once, one row each: a message is read whole,
+        by its question and by its clauses, and one pass over all of them costs little
+        more than one."""
+        wb = self._blocks[1]
+        k = len(skeletons)
+        cols: list[np.ndarray] = []
+        rows: list[np.ndarray] = []
+        for i, sk in enumerate(skeletons):
+            words = sk.split()
+            if not words:
+                continue
+            c = np.concatenate([*(self._char_columns(w) for w in words),
+                                self._word_columns(sk) + wb.offset])
+            cols.append(c)
+            rows.append(np.full(len(c), i, dtype=np.intp))
+        out = np.tile(self._bias, (k, 1))
+        if not cols or not sum(map(len, cols)):
+            return out
+        # Count each (text, column) pair once: sublinear tf × idf, then l2 per text and
+        # block (the word block starts at its offset).
+        n_cols = self._weights.shape[0]
+        keys, counts = np.unique(np.concatenate(rows) * n_cols + np.concatenate(cols),
+                                 return_counts=True)
+        row, col = np.divmod(keys, n_cols)
+        vals = (1.0 + np.log(counts)) * self._idf[col]
+        part = row * 2 + (col >= wb.offset)
+        norms = np.sqrt(np.bincount(part, vals * vals, minlength=2 * k))
+        vals = vals / norms[part]
+        contrib = vals[:, None] * self._weights[col]
+        starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+        out[row[starts]] += np.add.reduceat(contrib, starts, axis=0)
+        return out
 
     def scores_of(self, skeleton: str) -> np.ndarray:
         """Decision values of every class (in `classes` order) for a normalized text."""

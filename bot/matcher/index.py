@@ -96,6 +96,9 @@ def _fuzzy_cutoff(token: str) -> float | None:
     return 75.0 if n <= 5 else 70.0
 
 
+_EXPAND_CACHE = 20_000  # query words whose expansions are remembered (cleared when full)
+
+
 class Index:
     """Precomputed search structures for one knowledge base (immutable once built)."""
 
@@ -197,6 +200,7 @@ class Index:
             dtype=np.float64,
         )
         self.example_strings = [" ".join(sorted(e.stems)) for e in self.examples]
+        self._expanded: dict[tuple[str, bool, bool], list[tuple[int, float]]] = {}
 
         # Language evidence: how often each plain stem (stop words included) occurs in
         # each language's examples, titles and answers (the answers hold most of a
@@ -219,7 +223,17 @@ class Index:
     def expand(self, stem: str, partial: bool = True, fuzzy: bool = True) -> list[tuple[int, float]]:
         """Vocabulary stems a query stem stands for, with a similarity in (0, 1].
         `partial`: the word may be unfinished (it had no ending to strip); `fuzzy`: look
-        for typos too."""
+        for typos too. Remembered per word, as the stemmer's words are: users' messages
+        share most of their words, and a word's expansion is fixed for an index."""
+        key = (stem, partial, fuzzy)
+        hit = self._expanded.get(key)
+        if hit is None:
+            if len(self._expanded) >= _EXPAND_CACHE:
+                self._expanded.clear()
+            hit = self._expanded[key] = self._expand(stem, partial, fuzzy)
+        return hit
+
+    def _expand(self, stem: str, partial: bool, fuzzy: bool) -> list[tuple[int, float]]:
         vid = self.vocab.get(canonical(stem))
         if vid is not None:
             return [(vid, 1.0)]
@@ -300,6 +314,10 @@ class Index:
         used: dict[int, float] = {}
         n_t = len(self.topic_ids)
         t_hit = np.zeros(n_t, dtype=np.float64)
+        q_idx: list[np.ndarray] = []  # per matched word: examples it hits, and by how much
+        q_val: list[np.ndarray] = []
+        t_idx: list[np.ndarray] = []  # and topics
+        t_val: list[np.ndarray] = []
         # The words a role name was merged from still say something ("аккаунт-менеджер"
         # is two words, not one).
         info = (len(seq) - len(merged)) * w.idf_floor
@@ -334,9 +352,12 @@ class Index:
                     used[vid] = sim
             if len(matches) == 1:  # the common case: one exact word, no max needed
                 vid, sim = matches[0]
-                q_hit[self.postings[vid]] += weight * sim
+                idx = self.postings[vid]
+                q_idx.append(idx)
+                q_val.append(np.full(len(idx), weight * sim))
                 tix, tw = self.topic_postings[vid]
-                t_hit[tix] += weight * sim * tw
+                t_idx.append(tix)
+                t_val.append(weight * sim * tw)
                 continue
             best = np.zeros(n, dtype=np.float64)
             tbest = np.zeros(n_t, dtype=np.float64)
@@ -346,10 +367,22 @@ class Index:
                     best[idx] = np.maximum(best[idx], sim)
                 tix, tw = self.topic_postings[vid]
                 tbest[tix] = np.maximum(tbest[tix], sim * tw)
-            t_hit += weight * tbest
-            q_hit += weight * best
-        for vid, sim in used.items():
-            e_hit[self.postings[vid]] += self.idf[vid] * sim
+            idx = np.flatnonzero(best)
+            q_idx.append(idx)
+            q_val.append(weight * best[idx])
+            tix = np.flatnonzero(tbest)
+            t_idx.append(tix)
+            t_val.append(weight * tbest[tix])
+        # One scatter-add per array for all words (in word order, so the sums are the
+        # same as adding word by word).
+        if q_idx:
+            q_hit = np.bincount(np.concatenate(q_idx), np.concatenate(q_val), minlength=n)
+            t_hit = np.bincount(np.concatenate(t_idx), np.concatenate(t_val), minlength=n_t)
+        if used:
+            vids = list(used)
+            e_idx = [self.postings[v] for v in vids]
+            e_val = [np.full(len(ix), self.idf[v] * used[v]) for v, ix in zip(vids, e_idx, strict=True)]
+            e_hit = np.bincount(np.concatenate(e_idx), np.concatenate(e_val), minlength=n)
         if q_mass <= 0:
             return []
         # Only examples sharing a word with the query can score: the powers are computed

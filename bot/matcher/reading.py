@@ -53,8 +53,9 @@ def signals(index: Index, classifier: TopicClassifier, text: str,
     role = any(w in ROLE_WORDS for w in words)
     # Another occupation in the question, and this role nowhere in the message.
     foreign = not role and names_occupation(asked)
-    values = classifier.decide_of(skeleton)
-    asked_values = classifier.decide_of(asked_skeleton) if part else None
+    both = classifier.decide_many((skeleton, asked_skeleton) if part else (skeleton,))
+    values = both[0]
+    asked_values = both[1] if part else None
     refusal = float(values[-1] if asked_values is None else min(values[-1], asked_values[-1]))
     return Signals(classifier.classes, classifier.ood, values[:-1], ranked,
                    len(words), role, foreign,
@@ -128,12 +129,10 @@ def read_clauses(classifier: TopicClassifier, text: str) -> tuple[tuple[Signals,
     pieces = [cl for s in asked for cl in clauses(s.text)][:_MAX_CLAUSES]
     if len(pieces) < 2:
         return ()
-    out = []
-    for cl in pieces:
-        values = classifier.decide_of(model_text(cl))
-        out.append((Signals(classifier.classes, classifier.ood, values[:-1], (), 0, False, False,
-                            None, float(values[-1])), is_question(cl)))
-    return tuple(out)
+    rows = classifier.decide_many([model_text(cl) for cl in pieces])
+    return tuple((Signals(classifier.classes, classifier.ood, values[:-1], (), 0, False, False,
+                          None, float(values[-1])), is_question(cl))
+                 for cl, values in zip(pieces, rows, strict=True))
 
 
 def _small_talk_first(sig: Signals) -> bool:
