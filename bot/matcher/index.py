@@ -309,11 +309,11 @@ class Index:
         fuzzy = len(qstems) <= w.fuzzy_words
         n = len(self.examples)
         q_mass = 0.0
-        q_hit = np.zeros(n, dtype=np.float64)
-        e_hit = np.zeros(n, dtype=np.float64)
+        q_hit: np.ndarray = np.zeros(n, dtype=np.float64)
+        e_hit: np.ndarray = np.zeros(n, dtype=np.float64)
         used: dict[int, float] = {}
         n_t = len(self.topic_ids)
-        t_hit = np.zeros(n_t, dtype=np.float64)
+        t_hit: np.ndarray = np.zeros(n_t, dtype=np.float64)
         q_idx: list[np.ndarray] = []  # per matched word: examples it hits, and by how much
         q_val: list[np.ndarray] = []
         t_idx: list[np.ndarray] = []  # and topics
@@ -367,12 +367,12 @@ class Index:
                     best[idx] = np.maximum(best[idx], sim)
                 tix, tw = self.topic_postings[vid]
                 tbest[tix] = np.maximum(tbest[tix], sim * tw)
-            idx = np.flatnonzero(best)
-            q_idx.append(idx)
-            q_val.append(weight * best[idx])
-            tix = np.flatnonzero(tbest)
-            t_idx.append(tix)
-            t_val.append(weight * tbest[tix])
+            hit_ex = np.flatnonzero(best)
+            q_idx.append(hit_ex)
+            q_val.append(weight * best[hit_ex])
+            hit_t = np.flatnonzero(tbest)
+            t_idx.append(hit_t)
+            t_val.append(weight * tbest[hit_t])
         # One scatter-add per array for all words (in word order, so the sums are the
         # same as adding word by word).
         if q_idx:
