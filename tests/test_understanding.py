@@ -6,14 +6,19 @@ files or any evaluation set)."""
 from __future__ import annotations
 
 import io
+import shutil
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import localchat
+from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.matcher.decide import Matcher
+from bot.matcher.normalize import is_cyrillic
 from bot.matcher.segments import asks_outright
 from bot.replies import decision_reply
 from bot.state import KnowledgeState
@@ -167,3 +172,35 @@ def test_any_message_gets_a_consistent_decision(matcher: Matcher, kb: KnowledgeB
 ])
 def test_what_is_left_beside_small_talk_asks_or_tells(text: str, asks: bool) -> None:
     assert asks_outright(text) is asks
+
+
+def test_greetings_stay_small_talk_when_topic_examples_greet_too(
+    kb_dir: Path, tmp_path: Path
+) -> None:
+    """Examples written as chat messages (or filed by the learning loop from users' words)
+    greet too: "Привет" in a few of them must not make it a word of the question, or
+    "Привет, …?" is answered with the greeting."""
+    copy = tmp_path / "knowledge"
+    shutil.copytree(kb_dir, copy)
+    greeting_examples = {
+        "role.definition": ["Привет! Объясни простыми словами, кто такой аккаунт-менеджер.",
+                            "Sveiki! Pastāsti, kas ir konta pārvaldnieks."],
+        "career.growth": ["Привет! Куда можно вырасти из менеджеров по работе с клиентами?"],
+    }
+    doc = yaml.safe_load((copy / "role.yaml").read_text(encoding="utf-8"))
+    career = yaml.safe_load((copy / "career.yaml").read_text(encoding="utf-8"))
+    for d, name in ((doc, "role.yaml"), (career, "career.yaml")):
+        for t in d["topics"]:
+            for q in greeting_examples.get(t["id"], ()):
+                t["questions"]["ru" if is_cyrillic(q) else "lv"].append(q)
+        (copy / name).write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False, width=10_000),
+                                 encoding="utf-8")
+    m = Matcher(load_knowledge(copy))
+    for message, topic in [("Привет, какие обязанности у аккаунт-менеджера?", "duties.general"),
+                           ("Sveiki! Kādi ir konta pārvaldnieka pienākumi?", "duties.general"),
+                           ("Привет! Сколько платят аккаунт-менеджеру?", "salary.overview"),
+                           ("Привет! Какие качества нужны аккаунт-менеджеру?",
+                            "candidate.qualities")]:
+        d = m.decide(message)
+        assert (d.outcome, d.topic) == ("answer", topic), d
+    assert m.decide("Привет!").topic == "chat.greeting"

@@ -7,6 +7,7 @@ tries many decision settings on the same trials.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,10 @@ from .segments import asks_outright, clauses, is_question, question_part, senten
 # Small talk that may stand around a question; chat.about ("what can you do?") is a
 # question of its own.
 SMALL_TALK = frozenset({"chat.greeting", "chat.thanks", "chat.goodbye"})
+# A small-talk word: in at least this many small-talk examples, and this many times more
+# often (as a share of examples) than in the other topics' examples.
+_TALK_MIN = 2
+_TALK_RATIO = 10
 
 @dataclass(frozen=True, slots=True)
 class Signals:
@@ -78,15 +83,30 @@ class Reading:
 
 
 def small_talk_words(kb: KnowledgeBase) -> frozenset[str]:
-    """Words (skeleton form) that the knowledge base uses only in small talk: "sveiki",
-    "paldies", "привет", "пока"… — what a greeting or thanks adds around a question."""
-    talk: set[str] = set()
-    other: set[str] = set()
+    """Words (skeleton form) that are the knowledge base's small talk: "sveiki",
+    "paldies", "привет", "пока"… — what a greeting or thanks adds around a question.
+
+    A word is small talk when small-talk examples use it far more often than the other
+    topics' examples do, not only when no other example uses it: examples written as chat
+    messages ("Привет! Объясни, …") and users' questions filed by the learning loop greet
+    too, and one such example must not turn "привет" into a word of the question."""
+    talk: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    n_talk = n_other = 0
     for tid, t in kb.topics.items():
         for lang in LANGS:
             for q in (t.title.get(lang), *t.questions[lang]):
-                (talk if tid in SMALL_TALK else other).update(model_text(q).split())
-    return frozenset(talk - other)
+                words = set(model_text(q).split())
+                if tid in SMALL_TALK:
+                    talk.update(words)
+                    n_talk += 1
+                else:
+                    other.update(words)
+                    n_other += 1
+    return frozenset(
+        w for w, c in talk.items()
+        if c >= _TALK_MIN and c * n_other >= _TALK_RATIO * other[w] * n_talk
+    )
 
 
 def without_small_talk(text: str, talk: frozenset[str]) -> str | None:
