@@ -53,6 +53,15 @@ def test_fast_scoring_gives_scikit_learns_numbers(small_kb: Callable[..., Path])
         skeleton = model_text(text)
         features = hstack([v.transform([skeleton]) for v in vectorizers]).tocsr()
         assert np.allclose(c.scores(text), model.decision_function(features)[0]), text
+    # A message is read whole, by its question and by its clauses in one batch: every row
+    # must be that text's own numbers, whatever stands beside it (empty texts included).
+    skeletons = [model_text(t) for t in texts]
+    rows = c.decide_many(skeletons)
+    assert rows.shape == (len(texts), len(c.classes) + 1)
+    for skeleton, row in zip(skeletons, rows, strict=True):
+        features = hstack([v.transform([skeleton]) for v in vectorizers]).tocsr()
+        assert np.allclose(row[:-1], model.decision_function(features)[0]), skeleton
+        assert np.allclose(row, c.decide_many([skeleton])[0]), skeleton
 
 
 def test_one_topic_and_nothing_else_still_trains(small_kb: Callable[..., Path]) -> None:
