@@ -191,13 +191,15 @@ class Matcher:
         return fallback
 
     def decide(self, query: str, fallback_lang: str = "lv") -> Decision:
-        reading = self.read(query, with_clauses=False)
-        v = conclude(reading, self.confidence)
+        c = self.confidence
+        arranged = arrange(self.read(query, with_clauses=False), c.index_weight)
+        v = conclude(arranged, c)
         r = v.ranking
         if v.outcome != "none" or not (r.ood_first or r.foreign):  # it may ask two things
             found = read_clauses(self.classifier, query)
-            if found:
-                v = conclude(dataclasses.replace(reading, clauses=found), self.confidence)
+            if found:  # the whole message's rankings stay; only its clauses are added
+                v = conclude(dataclasses.replace(arranged, clauses=tuple(
+                    (rank(sig, c.index_weight), asks) for sig, asks in found)), c)
         # Gibberish that matched nothing says nothing about language: keep the user's.
         lang = self.reply_language(query, v.ranking.index if v.outcome != "none" else (),
                                    fallback_lang)
