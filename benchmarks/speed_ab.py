@@ -1,0 +1,89 @@
+"""Per-question latency of this checkout's matcher against another commit's, in one process.
+
+Usage:  python benchmarks/speed_ab.py [--base REV] [--rounds 15]
+
+A small virtual machine's speed drifts between runs (the same code's median moved by up to
+1.8x between two runs of matcher_bench.py here), so two benchmark runs cannot tell a 20 %
+change from the drift. This script imports the base commit's `bot` package next to this
+one (as `bot_base`, from `git archive`), builds both matchers on this checkout's knowledge
+base, and times them alternately on every question: whatever the machine does, it does
+to both. Prints median and p99 per set, and the ratio of the medians (< 1: this checkout
+is faster). Decisions are compared too: a speed change should not change an answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import io
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.evaluation import load_cases  # noqa: E402
+from bot.knowledge.loader import load_knowledge  # noqa: E402
+from bot.matcher.decide import Matcher  # noqa: E402
+
+SETS = (ROOT.parent / "shared/eval/dev.yaml", ROOT.parent / "shared/eval/dev-long.yaml")
+
+
+def base_matcher_class(rev: str, into: Path) -> type:
+    """The Matcher class of `rev`, imported as package `bot_base` from a git archive."""
+    tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "bot"], check=True,
+                         capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(tar)) as t:
+        t.extractall(into, filter="data")
+    (into / "bot").rename(into / "bot_base")
+    sys.path.insert(0, str(into))
+    return importlib.import_module("bot_base.matcher.decide").Matcher  # type: ignore[no-any-return]
+
+
+def p99(xs: list[float]) -> float:
+    return statistics.quantiles(xs, n=100)[98]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", default="HEAD~1")
+    ap.add_argument("--rounds", type=int, default=15)
+    args = ap.parse_args()
+    kb = load_knowledge(ROOT / "knowledge")
+    with tempfile.TemporaryDirectory() as tmp:
+        base = base_matcher_class(args.base, Path(tmp))(kb)
+        head = Matcher(kb)
+        for path in SETS:
+            if not path.exists():
+                print(f"{path}: missing, skipped")
+                continue
+            qs = [c.q for c in load_cases(path)]
+            differ = 0
+            for q in qs:  # warm both, and compare their decisions
+                a, b = base.decide(q), head.decide(q)
+                differ += (a.outcome, a.topic, a.also) != (b.outcome, b.topic, b.also)
+            tb: list[float] = []
+            th: list[float] = []
+            for _ in range(args.rounds):
+                for q in qs:
+                    t0 = time.perf_counter()
+                    base.decide(q)
+                    t1 = time.perf_counter()
+                    head.decide(q)
+                    t2 = time.perf_counter()
+                    tb.append((t1 - t0) * 1000)
+                    th.append((t2 - t1) * 1000)
+            print(f"{path.name}: {len(qs)} questions x {args.rounds} rounds; "
+                  f"{args.base}: median {statistics.median(tb):.3f} ms, p99 {p99(tb):.3f} ms; "
+                  f"this checkout: median {statistics.median(th):.3f} ms, p99 {p99(th):.3f} ms; "
+                  f"ratio of medians {statistics.median(th) / statistics.median(tb):.2f}; "
+                  f"decisions that differ: {differ}")
+
+
+if __name__ == "__main__":
+    main()
