@@ -204,3 +204,17 @@ def test_greetings_stay_small_talk_when_topic_examples_greet_too(
         d = m.decide(message)
         assert (d.outcome, d.topic) == ("answer", topic), d
     assert m.decide("Привет!").topic == "chat.greeting"
+
+
+@pytest.mark.parametrize(("message", "topic"), [
+    ("Čau! Vari pastāstīt, ko dara konta pārvaldnieks bankā?", "duties.bank"),
+    ("vai vari pastāstīt, ar ko nodarbojas klientu menedžeris telefonu veikalā?",
+     "duties.mobile_retail"),
+    ("Можешь рассказать, что делает аккаунт-менеджер в банке?", "duties.bank"),
+    ("Ты можешь объяснить, какие минусы у работы аккаунт-менеджера?", "career.cons"),
+])
+def test_can_you_tell_me_frames_the_question(matcher: Matcher, message: str, topic: str) -> None:
+    """"Can you tell me, …" is how the question is put: the answer is the question's topic,
+    with no "what the bot can do" beside it (nor instead of it)."""
+    d = matcher.decide(message)
+    assert (d.outcome, d.topic, d.also) == ("answer", topic, ()), d

@@ -29,7 +29,7 @@ from .classifier import TopicClassifier
 from .index import Index, Scored
 from .normalize import has_latvian_letters, is_cyrillic
 from .ranking import Ranking, rank
-from .reading import SMALL_TALK, Reading, read, read_clauses, signals, small_talk_words
+from .reading import ABOUT_THE_BOT, SMALL_TALK, Reading, read, read_clauses, signals, small_talk_words
 
 Outcome = Literal["answer", "suggest", "none"]
 
@@ -132,7 +132,8 @@ def two_questions(parts: tuple[tuple[Ranking, bool], ...], whole: Ranking, topic
     found: list[tuple[str, bool]] = []
     near = whole.topics[:3]
     for r, asks in parts:
-        if r.best is None or r.ood_first or r.best in SMALL_TALK or r.best in dict(found):
+        if (r.best is None or r.ood_first or r.best in SMALL_TALK or r.best == ABOUT_THE_BOT
+                or r.best in dict(found)):
             continue
         lead = r.combined[0] - r.combined[1] if len(r.combined) > 1 else r.combined[0]
         if lead >= c.also and r.best in near:

@@ -21,6 +21,9 @@ from .segments import asks_outright, clauses, is_question, question_part, senten
 # Small talk that may stand around a question; chat.about ("what can you do?") is a
 # question of its own.
 SMALL_TALK = frozenset({"chat.greeting", "chat.thanks", "chat.goodbye"})
+# Talk about the bot itself: beside a question about the job, "vai vari pastāstīt, …" /
+# "можешь рассказать, …" is how the question is put, not a second question.
+ABOUT_THE_BOT = "chat.about"
 # A small-talk word: in at least this many small-talk examples, and this many times more
 # often (as a share of examples) than in the other topics' examples.
 _TALK_MIN = 2
