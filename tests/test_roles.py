@@ -46,7 +46,10 @@ def test_our_own_manager_is_not_another_job(query: str) -> None:
                                    "šofera darba plusi", "kasieres pienākumi",
                                    "а водитель сколько получает?",  # "а" is not "я"
                                    "es gribu zināt, ko dara pavārs",
-                                   "kāda izglītība vajadzīga pavāram"])
+                                   "kāda izglītība vajadzīga pavāram",
+                                   # the dative: who the education is for, not a degree
+                                   "какое образование нужно повару?",
+                                   "какие права нужны водителям"])
 def test_another_occupation_is_recognised(query: str) -> None:
     assert names_occupation(query)
 

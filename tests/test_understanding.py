@@ -57,6 +57,8 @@ NEAR_MISSES = [
     "какой тариф у оператора выгоднее для звонков?",
     "Labdien! Man 50, strādāju par grāmatvedi. Kā atvērt uzņēmuma kontu bankā un cik tas maksā?",
     "Sveiki! Kā izveidot jaunu Instagram kontu?",
+    # the education a cook needs (dative), not a cook's diploma
+    "Какое образование нужно повару?",
 ]
 
 

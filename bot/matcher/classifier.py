@@ -32,7 +32,7 @@ from sklearn.svm import LinearSVC
 
 from ..knowledge.model import LANGS, KnowledgeBase
 from .normalize import canonical, content_stems
-from .roles import OCCUPATION, occupation_flags, own_occupations, with_role_token
+from .roles import OCCUPATION, occupation_context, occupation_flags, with_role_token
 from .segments import question_part
 
 OUT_OF_DOMAIN = "__out_of_domain__"
@@ -46,7 +46,7 @@ def model_text(text: str) -> str:
     occupation it never saw in an example still reads as one."""
     words = with_role_token(content_stems(text))
     return " ".join(OCCUPATION if flag else canonical(s)
-                    for s, flag in zip(words, occupation_flags(words, own_occupations(text)),
+                    for s, flag in zip(words, occupation_flags(words, *occupation_context(text)),
                                        strict=True))
 
 

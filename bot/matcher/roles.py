@@ -143,14 +143,34 @@ def own_occupations(text: str) -> frozenset[str]:
     return frozenset(own)
 
 
-def occupation_flags(stems_: list[str], own: frozenset[str] = frozenset()) -> list[bool]:
+# Dative endings, as written ("нужно бухгалтеру", "бухгалтерам", "vajag grāmatvedim",
+# "pavāram", "medmāsai"): the occupation a requirement is for, not a licence's holder.
+_DATIVE = ("у", "ю", "ам", "ям", "am", "im", "ai", "ei", "iem", "ām", "ēm")
+
+
+def addressed_occupations(text: str) -> frozenset[str]:
+    """Stems of the occupations written in the dative: "какое образование нужно
+    бухгалтеру" asks about accountants, where "с образованием психолога" names a degree."""
+    return frozenset(st for w, tok in words_and_tokens(text)
+                     if w.endswith(_DATIVE) and is_occupation(st := stem(tok)))
+
+
+def occupation_context(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What `occupation_flags` needs from the words as written: the writer's own
+    occupations and the ones written in the dative."""
+    return own_occupations(text), addressed_occupations(text)
+
+
+def occupation_flags(stems_: list[str], own: frozenset[str] = frozenset(),
+                     addressed: frozenset[str] = frozenset()) -> list[bool]:
     """For each content stem, whether it names another occupation here: "autovadītāja"
-    does, but not in "autovadītāja apliecība" (a licence, as "права водителя" is), nor
-    the writer's own job (`own`, from `own_occupations`)."""
+    does, but not in "autovadītāja apliecība" (a licence, as "права водителя" is) unless
+    it is written in the dative (`addressed`: "образование нужно бухгалтеру"), nor the
+    writer's own job (`own`, from `own_occupations`)."""
     flags = [is_occupation(s) and s not in own for s in stems_]
     for i, flag in enumerate(flags):
-        if flag and any(0 <= j < len(stems_) and canonical(stems_[j]) in _LICENCE
-                        for j in (i - 1, i + 1)):
+        if flag and stems_[i] not in addressed and any(
+                0 <= j < len(stems_) and canonical(stems_[j]) in _LICENCE for j in (i - 1, i + 1)):
             flags[i] = False
     return flags
 
@@ -159,4 +179,4 @@ def names_occupation(text: str) -> bool:
     """True when the text names another occupation ("arhitekta mīnusi", "какие качества
     нужны воспитателю") or another kind of manager — whatever else it says."""
     return names_other_manager(text) or any(occupation_flags(content_stems(text),
-                                                             own_occupations(text)))
+                                                             *occupation_context(text)))
