@@ -220,3 +220,17 @@ def test_can_you_tell_me_frames_the_question(matcher: Matcher, message: str, top
     with no "what the bot can do" beside it (nor instead of it)."""
     d = matcher.decide(message)
     assert (d.outcome, d.topic, d.also) == ("answer", topic, ()), d
+
+
+@pytest.mark.parametrize(("message", "topic"), [
+    ("нужны ли права водителя менеджеру по работе с клиентами?", "candidate.requirements"),
+    ("Нужна ли аккаунт-менеджеру своя машина и права?", "candidate.requirements"),
+    ("šofera tiesības akauntam obligāti?", "candidate.requirements"),
+    # without a car or a driver, права / tiesības are the role's rights
+    ("Какие права у аккаунт-менеджера?", "role.rights"),
+    ("Kādas tiesības ir konta pārvaldniekam?", "role.rights"),
+])
+def test_rights_beside_a_car_are_a_driving_licence(matcher: Matcher, message: str,
+                                                   topic: str) -> None:
+    d = matcher.decide(message)
+    assert (d.outcome, d.topic) == ("answer", topic), d

@@ -303,6 +303,10 @@ def content_words(text: str) -> tuple[tuple[str, bool], ...]:
         if st in STOP_WORDS or _negated_stop_word(word):
             continue
         out.append((st, st != word))
+    if any(st in _DRIVING for st, _ in out):
+        # "права"/"tiesības" beside a car or a driver is a driving licence, not rights:
+        # "нужны ли права и машина?", "vai vajag autovadītāja tiesības?"
+        out = [(_LICENCE if SYNONYMS.get(st, st) == _RIGHTS else st, infl) for st, infl in out]
     return tuple(out)
 
 
@@ -318,6 +322,18 @@ def _synonyms() -> dict[str, str]:
 
 
 SYNONYMS = _synonyms()
+
+
+def _stems_of(words: str) -> frozenset[str]:
+    return frozenset(stem(t) for w in words.split() for t in tokens(w))
+
+
+# Words of driving: beside them "rights" (права, tiesības) is a driving licence.
+_DRIVING = _stems_of("autovadītāja autovadītāju šofera šoferim водительские водительское "
+                     "водителя машина машину mašīna mašīnu automašīna automašīnu автомобиль "
+                     "автомобиля auto авто kategorijas категории")
+_RIGHTS = SYNONYMS.get(stem(tokens("tiesības")[0]), stem(tokens("tiesības")[0]))
+_LICENCE = stem(tokens("apliecība")[0])
 
 
 def _foreign_roles() -> frozenset[str]:
