@@ -234,3 +234,15 @@ def test_rights_beside_a_car_are_a_driving_licence(matcher: Matcher, message: st
                                                    topic: str) -> None:
     d = matcher.decide(message)
     assert (d.outcome, d.topic) == ("answer", topic), d
+
+
+@pytest.mark.parametrize("message", [
+    "аккаунт-менеджер и блокчейн?", "konta pārvaldnieka horoskops",
+    "Как перепрофилироваться в аккаунт-менеджеры?", "klientu menedžeris un kriptovalūta",
+])
+def test_a_question_whose_subject_is_unknown_is_not_answered_outright(matcher: Matcher,
+                                                                       message: str) -> None:
+    """Only the role's name is known: what the question asks about it, the bot cannot
+    tell, so it offers the role's definition rather than answering with it."""
+    d = matcher.decide(message)
+    assert d.outcome != "answer", d

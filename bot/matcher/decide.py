@@ -217,7 +217,8 @@ def choose(ranking: Ranking, p: float, c: Confidence, small_talk_alone: bool = T
         return "answer", best, ()
     if ranking.ood_first or ranking.foreign:
         return "none", None, ()
-    if (p >= c.answer and ranking.info >= c.min_info) or (
+    sure = ranking.info >= c.min_info and not ranking.unknown_subject
+    if (p >= c.answer and sure) or (
             small_talk_alone and best in SMALL_TALK and ranking.small_talk_sure):
         return "answer", best, ()
     if p < c.suggest and ranking.info >= c.min_info:
@@ -227,6 +228,6 @@ def choose(ranking: Ranking, p: float, c: Confidence, small_talk_alone: bool = T
         Scored(t, sc, "", "") for t, sc in zip(ranking.topics[:3], ranking.combined[:3], strict=False)
         if sc >= top - c.spread
     )
-    if len(picks) == 1 and p >= c.alone and ranking.info >= c.min_info:
+    if len(picks) == 1 and p >= c.alone and sure:
         return "answer", best, ()  # "did you mean" with one topic only: that topic
     return "suggest", None, picks

@@ -83,6 +83,10 @@ class Scored:
     foreign: bool = False  # the query names another occupation
     exact: bool = False  # the query says exactly what one of the topic's examples says
     role: bool = False  # the query names the role (or a kind of it): it is about our job
+    # The query names the role, and every other word of it is unknown to the knowledge
+    # base ("konta pārvaldnieka darbs ir nervozs?"): what it asks about the role, we
+    # cannot tell.
+    unknown_subject: bool = False
 
 
 def _canon(text: str) -> tuple[str, ...]:
@@ -325,6 +329,7 @@ class Index:
         if foreign:
             q_mass += w.foreign
         pending = list(qstems)
+        known_other = unknown_other = 0  # words besides the role's name, known or not
         while pending:
             s = pending.pop(0)
             matches = self.expand(s, partial=not words.get(s, False), fuzzy=fuzzy)
@@ -341,7 +346,10 @@ class Index:
                     pending[:0] = parts
                 elif not self.is_mistyped_stop_word(s):  # "каие" is "какие", not a new word
                     q_mass += w.unknown
+                    unknown_other += 1
                 continue
+            if canonical(s) not in ROLE_WORDS:
+                known_other += 1
             weight = max(self.idf[v] for v, _ in matches)
             info += weight
             # A fuzzy-only match is less certain: the word may really be unknown.
@@ -430,7 +438,8 @@ class Index:
             ex = self.examples[ei]
             agree = agree_topic and not out and covered_most == ti
             out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text, agree, info, foreign,
-                              bool(exact_topic[ti]), role))
+                              bool(exact_topic[ti]), role,
+                              role and unknown_other > 0 and known_other == 0))
         return out
 
     def _score_phrase(self, query: str) -> list[Scored]:

@@ -35,6 +35,8 @@ class Ranking:
     # a greeting with a story around it is still a greeting (and a wrong greeting costs
     # the user nothing but a help text).
     small_talk_sure: bool = False
+    # Only the role's name is known of what the question says: never answered outright.
+    unknown_subject: bool = False
 
     @property
     def best(self) -> str | None:
@@ -92,5 +94,6 @@ def rank(sig: Signals, index_weight: float) -> Ranking:
         exact=bool(sig.index) and sig.index[0].exact and sig.index[0].topic == classes[t1]
         and not (len(sig.index) > 1 and sig.index[1].exact),
         info=sig.index[0].info if sig.index else 0.0,
+        unknown_subject=bool(sig.index) and sig.index[0].unknown_subject,
         small_talk_sure=classes[t1] in SMALL_TALK and int(np.argmax(s)) == t1,
     )
