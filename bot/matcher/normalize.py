@@ -306,7 +306,7 @@ def content_words(text: str) -> tuple[tuple[str, bool], ...]:
     if any(st in _DRIVING for st, _ in out):
         # "права"/"tiesības" beside a car or a driver is a driving licence, not rights:
         # "нужны ли права и машина?", "vai vajag autovadītāja tiesības?"
-        out = [(_LICENCE if SYNONYMS.get(st, st) == _RIGHTS else st, infl) for st, infl in out]
+        out = [(_LICENCE if canonical(st) == _RIGHTS else st, infl) for st, infl in out]
     return tuple(out)
 
 
@@ -328,18 +328,10 @@ def _stems_of(words: str) -> frozenset[str]:
     return frozenset(stem(t) for w in words.split() for t in tokens(w))
 
 
-# Words of driving: beside them "rights" (права, tiesības) is a driving licence.
-_DRIVING = _stems_of("autovadītāja autovadītāju šofera šoferim водительские водительское "
-                     "водителя машина машину mašīna mašīnu automašīna automašīnu автомобиль "
-                     "автомобиля auto авто kategorijas категории")
-_RIGHTS = SYNONYMS.get(stem(tokens("tiesības")[0]), stem(tokens("tiesības")[0]))
-_LICENCE = stem(tokens("apliecība")[0])
-
-
 def _foreign_roles() -> frozenset[str]:
     from .synonyms import FOREIGN_ROLES
 
-    return frozenset(stem(t) for w in FOREIGN_ROLES.split() for t in tokens(w))
+    return _stems_of(FOREIGN_ROLES)
 
 
 FOREIGN_ROLES = _foreign_roles()
@@ -348,3 +340,11 @@ FOREIGN_ROLES = _foreign_roles()
 def canonical(stem_: str) -> str:
     """The synonym group head of a stem (the stem itself when it has no group)."""
     return SYNONYMS.get(stem_, stem_)
+
+
+# Words of driving: beside them "rights" (права, tiesības) is a driving licence.
+_DRIVING = _stems_of("autovadītāja autovadītāju šofera šoferim водительские водительское "
+                     "водителя машина машину mašīna mašīnu automašīna automašīnu автомобиль "
+                     "автомобиля auto авто kategorijas категории")
+[_RIGHTS] = {canonical(s) for s in _stems_of("tiesības")}
+[_LICENCE] = _stems_of("apliecība")

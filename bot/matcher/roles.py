@@ -15,7 +15,7 @@ from functools import lru_cache
 from .normalize import FOREIGN_ROLES, canonical, content_stems, stem, stems, tokens, words_and_tokens
 
 __all__ = ["OCCUPATION", "ROLE", "ROLE_WORDS", "is_occupation", "merge_role_names",
-           "names_occupation", "names_other_manager", "occupation_flags", "own_occupations",
+           "names_occupation", "names_other_manager", "occupation_context", "occupation_flags",
            "with_role_token"]
 
 
@@ -129,36 +129,30 @@ _SELF_VERBS = frozenset(tokens("strādāju strādāju strādāju strādājis str
                                "работаю работал работала тружусь rabotayu rabotaju"))
 
 
-def own_occupations(text: str) -> frozenset[str]:
-    """Stems of the occupations the writer names as their own, one or two words after "I
-    am" or "I work (as)": the story around a question, not what it asks about."""
-    pairs = words_and_tokens(text)
-    own = set()
-    for i, (_, tok) in enumerate(pairs):
-        st = stem(tok)
-        if is_occupation(st) and (any(w in _SELF_WORDS or t in _SELF_VERBS
-                                      for w, t in pairs[max(0, i - 2): i])
-                                  or (i > 0 and stem(pairs[i - 1][1]) in own)):
-            own.add(st)  # the second of two ("šoferi kurjeru firmā") goes with the first
-    return frozenset(own)
-
-
 # Dative endings, as written ("нужно бухгалтеру", "бухгалтерам", "vajag grāmatvedim",
 # "pavāram", "medmāsai"): the occupation a requirement is for, not a licence's holder.
 _DATIVE = ("у", "ю", "ам", "ям", "am", "im", "ai", "ei", "iem", "ām", "ēm")
 
 
-def addressed_occupations(text: str) -> frozenset[str]:
-    """Stems of the occupations written in the dative: "какое образование нужно
-    бухгалтеру" asks about accountants, where "с образованием психолога" names a degree."""
-    return frozenset(st for w, tok in words_and_tokens(text)
-                     if w.endswith(_DATIVE) and is_occupation(st := stem(tok)))
-
-
 def occupation_context(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """What `occupation_flags` needs from the words as written: the writer's own
-    occupations and the ones written in the dative."""
-    return own_occupations(text), addressed_occupations(text)
+    """What `occupation_flags` needs from the words as written, in one pass: the stems of
+    the writer's own occupations, one or two words after "I am" or "I work (as)" (the
+    story around a question, not what it asks about), and of the occupations written in
+    the dative ("какое образование нужно бухгалтеру" asks about accountants, where "с
+    образованием психолога" names a degree)."""
+    pairs = words_and_tokens(text)
+    own: set[str] = set()
+    addressed: set[str] = set()
+    for i, (w, tok) in enumerate(pairs):
+        st = stem(tok)
+        if not is_occupation(st):
+            continue
+        if w.endswith(_DATIVE):
+            addressed.add(st)
+        if (any(w2 in _SELF_WORDS or t in _SELF_VERBS for w2, t in pairs[max(0, i - 2): i])
+                or (i > 0 and stem(pairs[i - 1][1]) in own)):
+            own.add(st)  # the second of two ("šoferi kurjeru firmā") goes with the first
+    return frozenset(own), frozenset(addressed)
 
 
 def occupation_flags(stems_: list[str], own: frozenset[str] = frozenset(),
@@ -166,7 +160,7 @@ def occupation_flags(stems_: list[str], own: frozenset[str] = frozenset(),
     """For each content stem, whether it names another occupation here: "autovadītāja"
     does, but not in "autovadītāja apliecība" (a licence, as "права водителя" is) unless
     it is written in the dative (`addressed`: "образование нужно бухгалтеру"), nor the
-    writer's own job (`own`, from `own_occupations`)."""
+    writer's own job (`own`); both from `occupation_context`."""
     flags = [is_occupation(s) and s not in own for s in stems_]
     for i, flag in enumerate(flags):
         if flag and stems_[i] not in addressed and any(
