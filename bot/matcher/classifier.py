@@ -22,6 +22,7 @@ scikit-learn's per-call input checks cost ten times the arithmetic for a single 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -208,37 +209,29 @@ class TopicClassifier:
         return self.decide_many((skeleton,))[0]
 
     def decide_many(self, skeletons: Sequence[str]) -> np.ndarray:
-        """`decide_of` for several texts at once, one row each: a message is read whole,
-        by its question and by its clauses, and one pass over all of them costs little
-        more than one."""
+        """`decide_of` for several texts, one row each (a message is read whole, by its
+        question and by its clauses). Each text gathers only the weight rows of its own
+        features and takes one matrix-vector product with them."""
         wb = self._blocks[1]
-        k = len(skeletons)
-        cols: list[np.ndarray] = []
-        rows: list[np.ndarray] = []
+        out = np.tile(self._bias, (len(skeletons), 1))
         for i, sk in enumerate(skeletons):
             words = sk.split()
             if not words:
                 continue
-            c = np.concatenate([*(self._char_columns(w) for w in words),
-                                self._word_columns(sk) + wb.offset])
-            cols.append(c)
-            rows.append(np.full(len(c), i, dtype=np.intp))
-        out = np.tile(self._bias, (k, 1))
-        if not cols or not sum(map(len, cols)):
-            return out
-        # Count each (text, column) pair once: sublinear tf × idf, then l2 per text and
-        # block (the word block starts at its offset).
-        n_cols = self._weights.shape[0]
-        keys, counts = np.unique(np.concatenate(rows) * n_cols + np.concatenate(cols),
-                                 return_counts=True)
-        row, col = np.divmod(keys, n_cols)
-        vals = (1.0 + np.log(counts)) * self._idf[col]
-        part = row * 2 + (col >= wb.offset)
-        norms = np.sqrt(np.bincount(part, vals * vals, minlength=2 * k))
-        vals = vals / norms[part]
-        contrib = vals[:, None] * self._weights[col]
-        starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
-        out[row[starts]] += np.add.reduceat(contrib, starts, axis=0)
+            cols = np.concatenate([*(self._char_columns(w) for w in words),
+                                   self._word_columns(sk) + wb.offset])
+            if not len(cols):
+                continue
+            # Each column once: sublinear tf × idf, then l2 per block (the word block
+            # starts at its offset), then one product with the weights of those rows.
+            col, counts = np.unique(cols, return_counts=True)
+            vals = (1.0 + np.log(counts)) * self._idf[col]
+            split = int(np.searchsorted(col, wb.offset))
+            for part in (slice(0, split), slice(split, None)):
+                norm = math.sqrt(float(vals[part] @ vals[part]))
+                if norm:
+                    vals[part] /= norm
+            out[i] += vals @ self._weights[col]
         return out
 
     def scores_of(self, skeleton: str) -> np.ndarray:

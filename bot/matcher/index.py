@@ -191,6 +191,9 @@ class Index:
             dtype=np.float64,
         )
         self.postings = [np.array(p, dtype=np.int32) for p in post]
+        # Each word's weight once per example it is in: what a query word adds to those
+        # examples when it matches exactly (the common case), ready to scatter.
+        self.posting_weights = [np.full(len(p), self.idf[v]) for v, p in enumerate(post)]
         tpost: list[tuple[list[int], list[float]]] = [([], []) for _ in post]
         for ti, tid in enumerate(self.topic_ids):
             for s, weight in topic_words[tid].items():
@@ -362,7 +365,8 @@ class Index:
                 vid, sim = matches[0]
                 idx = self.postings[vid]
                 q_idx.append(idx)
-                q_val.append(np.full(len(idx), weight * sim))
+                q_val.append(self.posting_weights[vid] if sim == 1.0 else
+                             np.full(len(idx), weight * sim))
                 tix, tw = self.topic_postings[vid]
                 t_idx.append(tix)
                 t_val.append(weight * sim * tw)
@@ -389,7 +393,8 @@ class Index:
         if used:
             vids = list(used)
             e_idx = [self.postings[v] for v in vids]
-            e_val = [np.full(len(ix), self.idf[v] * used[v]) for v, ix in zip(vids, e_idx, strict=True)]
+            e_val = [self.posting_weights[v] if used[v] == 1.0 else self.posting_weights[v] * used[v]
+                     for v in vids]
             e_hit = np.bincount(np.concatenate(e_idx), np.concatenate(e_val), minlength=n)
         if q_mass <= 0:
             return []
