@@ -59,6 +59,10 @@ NEAR_MISSES = [
     "Sveiki! Kā izveidot jaunu Instagram kontu?",
     # the education a cook needs (dative), not a cook's diploma
     "Какое образование нужно повару?",
+    # other occupations, asked with the words of our own topics
+    "сколько получает прокурор", "kādas īpašības vajag tiesnesim",
+    "какие качества нужны преподавателю", "cik pelna jūrnieks", "lektora alga",
+    "kādas prasības ir zinātniekam",
 ]
 
 

@@ -39,9 +39,9 @@ class Confidence:
 
     index_weight: float = 2.0  # the index score's weight beside the classifier's
     # One per FEATURES entry.
-    weights: tuple[float, ...] = (0.45, 1.99, 0.32, 1.49, 0.3, 0.46, 0.38, -2.16, -1.03)
-    bias: float = -4.08
-    answer: float = 0.95  # P(best topic is right) needed to answer
+    weights: tuple[float, ...] = (0.43, 2.02, 0.32, 1.54, 0.29, 0.46, 0.36, -2.21, -1.01)
+    bias: float = -4.05
+    answer: float = 0.9  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own

@@ -135,6 +135,18 @@ zobārsta farmaceita aptiekārs провизор фельдшер feldšeris ķi
 šuvēja швея auklis pavārs-konditors konditors кондитер пекарь maiznieks miesnieks мясник
 ekonomists экономист auditors аудитор налоговик arhivārs архивариус
 tulkotājs gids экскурсовод гид ceļvedis taksists
+barista бариста istabene горничная vecmāte акушерка laborants лаборант glābējs спасатель
+кузнец mūrnieks каменщик кровельщик плиточник штукатур dārznieks садовник florists флорист
+juvelieris ювелир drēbnieks портной kurpnieks сапожник dispečers диспетчер ekspeditors
+экспедитор упаковщик монтажник traktorists тракторист mašīnists машинист tālbraucējs
+дальнобойщик jūrnieks моряк matrozis karavīrs военнослужащий tiesnesis tiesneša prokurors
+прокурор zinātnieks преподаватель преподавателя lektors лектор profesors профессор logopēds
+логопед ģeodēzists геодезист agronoms агроном mežsargs лесник zvejnieks рыбак kalnracis
+шахтёр režisors режиссёр продюсер mākslinieks художник rakstnieks писатель blogeris блогер
+sistēmadministrators сисадмин pediatrs педиатр psihiatrs психиатр okulists окулист medbrālis
+медбрат someljē сомелье animators аниматор kosmonauts космонавт manikīre маникюрша вахтёр
+konsjeržs консьерж fizioterapeits физиотерапевт dietologs диетолог ginekologs гинеколог
+kardiologs кардиолог
 """
 
 
