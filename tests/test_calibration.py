@@ -13,6 +13,7 @@ import pytest
 from bot.knowledge.model import KnowledgeBase
 from bot.matcher.calibrate import (
     Limits,
+    Outcomes,
     Trial,
     cross_validate,
     fit_confidence,
@@ -59,7 +60,7 @@ def test_shipped_confidence_keeps_wrong_answers_within_its_limits(
     o, u = judge(cv, Confidence()), judge([*users, *ood], Confidence())
     assert o.wrong_rate <= lim.max_wrong
     assert u.traffic_wrong_rate(lim.ood_share) <= lim.max_wrong_users
-    assert o.refused / o.out_of_domain >= lim.min_refused
+    assert lim.refused_enough(o)
     # and the users' wording (chat messages included) is mostly answered, not just refused
     assert u.right_rate >= 0.8
 
@@ -106,3 +107,15 @@ def test_judging_prepared_rankings_equals_judging_from_scratch(
     everything = trials[0] + trials[1]
     prepared = [arrange(t.reading, c.index_weight) for t in everything]
     assert judge(everything, c, prepared) == judge(everything, c)
+
+
+def test_hidden_refusals_are_judged_within_their_standard_error() -> None:
+    # 95 % of 493 is 468.35: a fit that refuses 468 is as good as one that refuses 469
+    # (the share is measured to about a point), but 460 (93.3 %) is too few.
+    def refusing(k: int) -> Outcomes:
+        return Outcomes(in_domain=0, answered_right=0, answered_wrong=0, suggested_right=0,
+                        out_of_domain=493, refused=k, ood_answered=493 - k)
+
+    lim = Limits()
+    assert lim.refused_enough(refusing(468)) and lim.refused_enough(refusing(464))
+    assert not lim.refused_enough(refusing(460))

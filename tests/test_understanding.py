@@ -63,6 +63,9 @@ NEAR_MISSES = [
     "сколько получает прокурор", "kādas īpašības vajag tiesnesim",
     "какие качества нужны преподавателю", "cik pelna jūrnieks", "lektora alga",
     "kādas prasības ir zinātniekam",
+    # a request after a greeting is a question, not more small talk
+    "Здравствуйте, я Марина, мне 30. Посоветуйте хороший сериал",
+    "Sveiki, esmu Jānis. Iesakiet labu filmu",
 ]
 
 
@@ -175,6 +178,9 @@ def test_any_message_gets_a_consistent_decision(matcher: Matcher, kb: KnowledgeB
     ("es nesapratu, kā sagatavoties", True),  # a negated verb of knowing asks
     ("не знаю, как начать", True),
     ("vai tas ir grūti", True),
+    # a request asks too, with no question mark ("advise", "recommend", "explain")
+    ("я Марина, мне 30. Посоветуйте хороший сериал", True),
+    ("esmu Jānis. Iesakiet labu filmu", True),
 ])
 def test_what_is_left_beside_small_talk_asks_or_tells(text: str, asks: bool) -> None:
     assert asks_outright(text) is asks

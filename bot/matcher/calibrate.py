@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -260,6 +261,14 @@ class Limits:
     ood_share: float = 0.1  # ... in which this share is out of domain
     min_refused: float = 0.95  # out-of-domain examples that must get no answer
 
+    def refused_enough(self, o: Outcomes) -> bool:
+        """At least `min_refused` of the hidden out-of-domain examples refused, give or take
+        one standard error of that share: a refusal rate measured on ~500 examples is
+        known to about a point, and a hard edge let one example flip the whole fit."""
+        n = max(o.out_of_domain, 1)
+        slack = math.sqrt(self.min_refused * (1 - self.min_refused) / n)
+        return o.refused / n >= self.min_refused - slack
+
 
 _INDEX_WEIGHTS = (1.0, 1.5, 2.0)
 _ALSO_LEADS = (0.5, 0.75, 1.0)
@@ -314,7 +323,7 @@ def fit_confidence(cv: Sequence[Trial], users: Sequence[Trial],
                 o, u = judge(cv, c, arr_cv), judge(users_ood, c, arr_users)
                 u_wrong = u.traffic_wrong_rate(lim.ood_share)
                 if (o.wrong_rate > lim.max_wrong or u_wrong > lim.max_wrong_users
-                        or o.refused / max(o.out_of_domain, 1) < lim.min_refused):
+                        or not lim.refused_enough(o)):
                     continue
                 key = (u.right_rate + 0.5 * u.suggested_right / max(u.in_domain, 1)
                        - lim.wrong_cost * u_wrong)

@@ -39,8 +39,8 @@ class Confidence:
 
     index_weight: float = 2.0  # the index score's weight beside the classifier's
     # One per FEATURES entry.
-    weights: tuple[float, ...] = (0.43, 2.02, 0.32, 1.54, 0.29, 0.46, 0.36, -2.21, -1.01)
-    bias: float = -4.05
+    weights: tuple[float, ...] = (0.38, 2.0, 0.39, 1.54, 0.32, 0.46, 0.38, -2.19, -0.95)
+    bias: float = -4.06
     answer: float = 0.9  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best

@@ -67,7 +67,8 @@ viņiem savs sava savu savi sev sevi te tur kaut kas kāds cik daudz ļoti tāds
 tādu tādi tādas tādā tādam tādiem kādēļ vajag vajadzētu varētu var varu drīkst gribu gribētu
 vēlos vēlētos lūdzu pastāsti
 pastāstiet pasaki pasakiet paskaidro paskaidrojiet zināt uzzināt interesē interesētu
-jautājums jautāt saki sakiet kā īsti vispār nu labi ok okay tagad kpc
+jautājums jautāt saki sakiet kā īsti vispār nu labi ok okay tagad kpc iesaki iesakiet
+izskaidro izskaidrojiet
 kura kuri kuras kuru kurā kurai kuram kuriem kurām mūsu nevis vienkārši tiešām
 """
 _STOP_RU = """
@@ -78,6 +79,7 @@ _STOP_RU = """
 есть быть был была были будет бы же ведь вот вообще ну ок
 можно нужно надо хочу хотел хотела хотелось подскажите подскажи расскажите расскажи
 скажите скажи объясните объясни пожалуйста интересно узнать знать вопрос сколько
+посоветуйте посоветуй порекомендуйте порекомендуй
 чем тем так также тоже всё все весь если мы нас нам кроме ещё уже чтобы ли
 каков какова каково каковы который которая которое которые
 которого которой которых которым такой такая такое такие том тому лишь даже просто

@@ -30,7 +30,8 @@ kas ko kā kāds kāda kādi kādas kādu kādām kādam kādēļ cik vai kur ka
 kura kuru kurš kam kurā pastāsti pastāstiet paskaidro paskaidrojiet pasaki pasakiet
 что кто как какой какая какие каких каким какую какое каков какова сколько скока где
 когда почему зачем ли можно нужно надо чем кем куда откуда расскажите расскажи
-объясните объясни подскажите подскажи помогите
+объясните объясни подскажите подскажи помогите помоги посоветуйте посоветуй скажите скажи
+порекомендуйте порекомендуй iesaki iesakiet izskaidro izskaidrojiet palīdzi palīdziet
 """
 QUESTION_TOKENS = frozenset(t for w in _QUESTION_WORDS.split() for t in tokens(w))
 
