@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -112,12 +113,19 @@ def small_talk_words(kb: KnowledgeBase) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=65536)
+def _word_skeleton(word: str) -> tuple[str, ...]:
+    # Remembered per word, as the stemmer's words are: a greeting's words recur in every
+    # chat, and reading each word of a long message as a text of its own costs the most.
+    return tuple(model_text(word).split())
+
+
 def without_small_talk(text: str, talk: frozenset[str]) -> str | None:
     """The message without its small-talk words, or None when it has none or nothing else
     ("Sveiki! Kādi ir pienākumi? Paldies!" → "Kādi ir pienākumi?")."""
     kept, dropped = [], False
     for word in text.split():
-        skeleton = model_text(word).split()
+        skeleton = _word_skeleton(word)
         if skeleton and all(w in talk for w in skeleton):
             dropped = True
         else:
