@@ -47,6 +47,7 @@ def _other_managers() -> frozenset[str]:
 _OTHER_MANAGERS = _other_managers()
 
 
+@lru_cache(maxsize=16)  # the question at hand: the index and the occupation check both ask
 def names_other_manager(text: str) -> bool:
     """True when the text names another kind of manager: a qualifier right before the
     word ("HR menedžeris", "project manager", "personāla vadītājs") or after it with a
@@ -134,6 +135,7 @@ _SELF_VERBS = frozenset(tokens("strādāju strādāju strādāju strādājis str
 _DATIVE = ("у", "ю", "ам", "ям", "am", "im", "ai", "ei", "iem", "ām", "ēm")
 
 
+@lru_cache(maxsize=16)  # the question at hand: its model text and the occupation check both ask
 def occupation_context(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """What `occupation_flags` needs from the words as written, in one pass: the stems of
     the writer's own occupations, one or two words after "I am" or "I work (as)" (the
