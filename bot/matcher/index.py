@@ -21,6 +21,7 @@ import bisect
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -70,9 +71,9 @@ class Example:
     stems: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Scored:
-    """A topic's score for one query, with the example that earned it."""
+class Scored(NamedTuple):
+    """A topic's score for one query, with the example that earned it. (A named tuple:
+    every query builds eight, and a frozen dataclass costs several times more to build.)"""
 
     topic: str
     score: float
@@ -420,6 +421,9 @@ class Index:
             final[cand] += w.char * sims / 100.0
         exact_topic = np.maximum.reduceat(token, self.topic_starts) >= 0.999
         best_per_topic = np.maximum.reduceat(final, self.topic_starts)
+        # Each topic's best example (the first, as argmax would pick), for all topics at once.
+        at_best = np.flatnonzero(final >= best_per_topic[self.example_topic])
+        best_example = at_best[np.searchsorted(at_best, self.topic_starts)]
         if w.second > 0:
             # Agreement of a second example of the same topic: one lucky paraphrase is
             # weaker evidence than two.
@@ -437,10 +441,7 @@ class Index:
             sc = float(best_per_topic[ti])
             if sc <= 0:
                 break
-            lo = self.topic_starts[ti]
-            hi = self.topic_starts[ti + 1] if ti + 1 < len(self.topic_starts) else n
-            ei = lo + int(np.argmax(final[lo:hi]))
-            ex = self.examples[ei]
+            ex = self.examples[int(best_example[ti])]
             agree = agree_topic and not out and covered_most == ti
             out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text, agree, info, foreign,
                               bool(exact_topic[ti]), role,
