@@ -213,25 +213,36 @@ class TopicClassifier:
         question and by its clauses). Each text gathers only the weight rows of its own
         features and takes one matrix-vector product with them."""
         wb = self._blocks[1]
-        out = np.tile(self._bias, (len(skeletons), 1))
+        k = len(skeletons)
+        out = np.tile(self._bias, (k, 1))
+        cols: list[np.ndarray] = []
+        rows: list[np.ndarray] = []
         for i, sk in enumerate(skeletons):
             words = sk.split()
             if not words:
                 continue
-            cols = np.concatenate([*(self._char_columns(w) for w in words),
-                                   self._word_columns(sk) + wb.offset])
-            if not len(cols):
-                continue
-            # Each column once: sublinear tf × idf, then l2 per block (the word block
-            # starts at its offset), then one product with the weights of those rows.
-            col, counts = np.unique(cols, return_counts=True)
-            vals = (1.0 + np.log(counts)) * self._idf[col]
-            split = int(np.searchsorted(col, wb.offset))
-            for part in (slice(0, split), slice(split, None)):
-                norm = math.sqrt(float(vals[part] @ vals[part]))
-                if norm:
-                    vals[part] /= norm
-            out[i] += vals @ self._weights[col]
+            c = np.concatenate([*(self._char_columns(w) for w in words),
+                                self._word_columns(sk) + wb.offset])
+            cols.append(c)
+            rows.append(np.full(len(c), i, dtype=np.intp))
+        if not cols or not sum(map(len, cols)):
+            return out
+        # Each (text, column) pair once, all texts in one pass: sublinear tf × idf, then l2
+        # per text and block (the word block starts at its offset) ...
+        n_cols = self._weights.shape[0]
+        keys, counts = np.unique(np.concatenate(rows) * n_cols + np.concatenate(cols),
+                                 return_counts=True)
+        row, col = np.divmod(keys, n_cols)
+        vals = (1.0 + np.log(counts)) * self._idf[col]
+        part = row * 2 + (col >= wb.offset)
+        norms = np.sqrt(np.bincount(part, vals * vals, minlength=2 * k))
+        vals /= norms[part]
+        # ... then each text takes one product with the weight rows of its own features.
+        bounds = np.searchsorted(row, np.arange(k + 1))
+        for i in range(k):
+            lo, hi = int(bounds[i]), int(bounds[i + 1])
+            if hi > lo:
+                out[i] += vals[lo:hi] @ self._weights[col[lo:hi]]
         return out
 
     def scores_of(self, skeleton: str) -> np.ndarray:

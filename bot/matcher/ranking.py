@@ -48,12 +48,17 @@ def _small_talk_mask(classes: tuple[str, ...]) -> np.ndarray:
     return np.array([c in SMALL_TALK for c in classes])
 
 
+@lru_cache(maxsize=8)
+def _positions(classes: tuple[str, ...]) -> dict[str, int]:
+    return {c: i for i, c in enumerate(classes)}
+
+
 def rank(sig: Signals, index_weight: float) -> Ranking:
     """Topics ordered by classifier score + `index_weight` × index score, and the
     features that say how clear that order is (pure)."""
     s, classes, ood = sig.scores, sig.classes, sig.ood
     comb = s.copy()
-    pos = {c: i for i, c in enumerate(classes)}
+    pos = _positions(classes)
     for r in sig.index:
         i = pos.get(r.topic)
         if i is not None:
