@@ -15,9 +15,9 @@ answers (a right suggestion half) minus --wrong-cost times its share of wrong an
 both kinds of questions (for calibration questions in traffic with 10 % hidden
 out-of-domain examples mixed in), and must keep at most --max-wrong wrong answers among
 the cross-validation trials, at most --max-wrong-users in that traffic, and 95 % of hidden
-out-of-domain examples refused (within one standard error of that share). Prints the figures with the shipped Confidence
-and with the recommended one (paste that into bot/matcher/decide.py). No evaluation set is
-read.
+out-of-domain examples refused (within one standard error of that share). Prints the
+figures with the shipped Confidence and with the recommended one (paste that into
+bot/matcher/decide.py). No evaluation set is read.
 """
 
 from __future__ import annotations

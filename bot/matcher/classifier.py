@@ -22,7 +22,6 @@ scikit-learn's per-call input checks cost ten times the arithmetic for a single 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
