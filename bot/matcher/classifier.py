@@ -195,10 +195,16 @@ class TopicClassifier:
             self._word_cache[word] = cols
         return cols
 
-    def _word_columns(self, skeleton: str) -> np.ndarray:
-        wb = self._blocks[1]
-        return np.fromiter((j for g in wb.analyze(skeleton)
-                            if (j := wb.vocabulary.get(g)) is not None), dtype=np.intp)
+    def _word_columns(self, words: list[str]) -> np.ndarray:
+        """Columns of a text's known word n-grams: what the word analyzer (whitespace
+        tokens, n-grams of `word_ngrams`, shortest first) yields, without its per-call
+        set-up, which costs more than the lookups for a short text."""
+        vocabulary = self._blocks[1].vocabulary
+        lo, hi = self.settings.word_ngrams
+        grams = (" ".join(words[i:i + n]) for n in range(lo, hi + 1)
+                 for i in range(len(words) - n + 1))
+        return np.fromiter((j for g in grams if (j := vocabulary.get(g)) is not None),
+                           dtype=np.intp)
 
     def decide_of(self, skeleton: str) -> np.ndarray:
         """Decision values of every class and, last, the refusal margin (> 0: off-topic)
@@ -221,7 +227,7 @@ class TopicClassifier:
             if not words:
                 continue
             c = np.concatenate([*(self._char_columns(w) for w in words),
-                                self._word_columns(sk) + wb.offset])
+                                self._word_columns(words) + wb.offset])
             cols.append(c)
             rows.append(np.full(len(c), i, dtype=np.intp))
         if not cols or not sum(map(len, cols)):
