@@ -195,6 +195,7 @@ class Index:
         # Each word's weight once per example it is in: what a query word adds to those
         # examples when it matches exactly (the common case), ready to scatter.
         self.posting_weights = [np.full(len(p), self.idf[v]) for v, p in enumerate(post)]
+        self.idf_list: list[float] = self.idf.tolist()
         tpost: list[tuple[list[int], list[float]]] = [([], []) for _ in post]
         for ti, tid in enumerate(self.topic_ids):
             for s, weight in topic_words[tid].items():
@@ -203,6 +204,8 @@ class Index:
         self.topic_postings = [
             (np.array(ix, dtype=np.int32), np.array(ws, dtype=np.float64)) for ix, ws in tpost
         ]
+        self.topic_posting_weights = [self.idf_list[v] * 1.0 * tw
+                                      for v, (_, tw) in enumerate(self.topic_postings)]
         self.example_mass = np.array(
             [sum(self.idf[vocab[s]] for s in dict.fromkeys(e.stems)) for e in self.examples],
             dtype=np.float64,
@@ -341,7 +344,8 @@ class Index:
                 q_mass += w.foreign
                 foreign = True
                 continue
-            closest = max((sim for _, sim in matches), default=1.0)
+            single = len(matches) == 1  # the common case: one word, no max needed
+            closest = matches[0][1] if single else max((sim for _, sim in matches), default=1.0)
             if closest < 1.0 and self.is_mistyped_stop_word(s, math.sqrt(closest)):
                 continue
             if not matches:
@@ -354,23 +358,27 @@ class Index:
                 continue
             if canonical(s) not in ROLE_WORDS:
                 known_other += 1
-            weight = max(self.idf[v] for v, _ in matches)
+            weight = self.idf_list[matches[0][0]] if single else max(
+                self.idf_list[v] for v, _ in matches)
             info += weight
             # A fuzzy-only match is less certain: the word may really be unknown.
-            best_sim = max(sim for _, sim in matches)
+            best_sim = closest
             q_mass += weight if best_sim >= 1.0 else max(weight, w.unknown * (1 - best_sim))
             for vid, sim in matches:
                 if sim > used.get(vid, 0.0):
                     used[vid] = sim
-            if len(matches) == 1:  # the common case: one exact word, no max needed
+            if single:
                 vid, sim = matches[0]
                 idx = self.postings[vid]
-                q_idx.append(idx)
-                q_val.append(self.posting_weights[vid] if sim == 1.0 else
-                             np.full(len(idx), weight * sim))
                 tix, tw = self.topic_postings[vid]
+                q_idx.append(idx)
                 t_idx.append(tix)
-                t_val.append(weight * sim * tw)
+                if sim == 1.0:  # an exact word: its weights are ready
+                    q_val.append(self.posting_weights[vid])
+                    t_val.append(self.topic_posting_weights[vid])
+                else:
+                    q_val.append(np.full(len(idx), weight * sim))
+                    t_val.append(weight * sim * tw)
                 continue
             best = np.zeros(n, dtype=np.float64)
             tbest = np.zeros(n_t, dtype=np.float64)
