@@ -212,6 +212,7 @@ class Index:
         )
         self.example_strings = [" ".join(sorted(e.stems)) for e in self.examples]
         self._expanded: dict[tuple[str, bool, bool], list[tuple[int, float]]] = {}
+        self._mistyped: dict[tuple[str, float], bool] = {}
 
         # Language evidence: how often each plain stem (stop words included) occurs in
         # each language's examples, titles and answers (the answers hold most of a
@@ -299,9 +300,15 @@ class Index:
         before it is "kase"."""
         if len(stem) < 4:
             return False
-        hit = process.extractOne(stem, self.stop_list, scorer=OSA.normalized_similarity,
-                                 score_cutoff=max(0.75, than + 1e-9))
-        return hit is not None
+        key = (stem, than)
+        known = self._mistyped.get(key)
+        if known is None:  # remembered per word, as expansions are
+            if len(self._mistyped) >= _EXPAND_CACHE:
+                self._mistyped.clear()
+            known = self._mistyped[key] = process.extractOne(
+                stem, self.stop_list, scorer=OSA.normalized_similarity,
+                score_cutoff=max(0.75, than + 1e-9)) is not None
+        return known
 
     def score(self, query: str, exclude: int | None = None) -> list[Scored]:
         """Topics ranked by score (best first); empty when nothing matches at all."""
