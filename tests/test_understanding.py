@@ -47,6 +47,11 @@ STORIES = [
      "опыта и без высшего образования?", "candidate.no_experience", "ru"),
     ("privet, mne 19, uchus v kolledzhe v Rige. skazhite, kakie obyazannosti u akkaunt "
      "menedzhera v banke? hochu tuda na praktiku", "duties.bank", "ru"),
+    # "что-то новое" / "ko jaunu" (something new) ask nothing: the question is what follows
+    ("Мне скоро на пенсию, но хочу попробовать что-то новое. обязанности менеджера по "
+     "работе с клиентами в банке", "duties.bank", "ru"),
+    ("Esmu pensijas priekšvakarā, bet gribu pamēģināt ko jaunu. klientu menedžera "
+     "pienākumi bankā", "duties.bank", "lv"),
 ]
 
 NEAR_MISSES = [

@@ -38,6 +38,23 @@ QUESTION_TOKENS = frozenset(t for w in _QUESTION_WORDS.split() for t in tokens(w
 
 _MIN_QUESTION_WORDS = 3  # content words a question needs to stand without its story
 
+# A question word that only makes an indefinite pronoun asks nothing: "что-то новое",
+# "где-нибудь", "какую-либо" (the particle after it), "kaut ko", "kaut kur" ("kaut"
+# before it), "… ko jaunu", "… ko citu", "… ko vairāk" (something new, else, more).
+_INDEFINITE_AFTER = frozenset(tokens("то нибудь либо"))
+_INDEFINITE_BEFORE = frozenset(tokens("kaut"))
+_SOMETHING = frozenset(tokens("ko"))
+_SOMETHING_WHAT = frozenset(tokens("jaunu citu vairāk labāku"))
+
+
+def _asks(toks: list[str], j: int) -> bool:
+    """Whether the question word at toks[j] asks (it is not part of an indefinite pronoun)."""
+    after = toks[j + 1] if j + 1 < len(toks) else ""
+    if after in _INDEFINITE_AFTER or (j > 0 and toks[j - 1] in _INDEFINITE_BEFORE):
+        return False
+    # (at the start it asks: "ko jaunu var iemācīties")
+    return not (j > 0 and toks[j] in _SOMETHING and after in _SOMETHING_WHAT)
+
 
 @dataclass(frozen=True, slots=True)
 class Segment:
@@ -65,8 +82,8 @@ def asks_outright(text: str) -> bool:
         for i, part in enumerate(s.text.split(",")):
             toks = tokens(part)
             for j, t in enumerate(toks):
-                if t in QUESTION_TOKENS and not (i > 0 and j == 0 and t in _SUBORDINATORS
-                                                 and not _not_knowing(before)):
+                if t in QUESTION_TOKENS and _asks(toks, j) and not (
+                        i > 0 and j == 0 and t in _SUBORDINATORS and not _not_knowing(before)):
                     return True
             before = toks
     return False
@@ -85,7 +102,8 @@ def is_question(sentence: str) -> bool:
     """A question mark, or a question word anywhere in it ("vai", "как", "skolko")."""
     if "?" in sentence:
         return True
-    return any(t in QUESTION_TOKENS for t in tokens(sentence))
+    toks = tokens(sentence)
+    return any(t in QUESTION_TOKENS and _asks(toks, j) for j, t in enumerate(toks))
 
 
 @lru_cache(maxsize=16)
