@@ -36,6 +36,11 @@ GREETING_AND_QUESTION += [
     # asked indirectly: after a negated verb of knowing, "kā"/"как" still asks
     ("Paldies! Bet es tā arī nesapratu, kā tikt pie šī darba bez pieredzes.",
      "candidate.no_experience", "lv"),
+    # typed as into a search box, with no question word or mark: the role and what about it
+    ("Привет! зарплата аккаунт менеджера", "salary.overview", "ru"),
+    ("Sveiki! konta pārvaldnieka pienākumi", "duties.general", "lv"),
+    ("Здравствуйте. Требования к менеджеру по работе с клиентами. Спасибо",
+     "candidate.requirements", "ru"),
 ]
 
 STORIES = [
@@ -98,6 +103,11 @@ def test_the_question_inside_a_chat_message_is_answered(
     # a statement's "…, ka …" / "…, что …" is not a question asked
     ("Liels paldies! Mamma arī izlasīja un teica, ka viss skaidri uzrakstīts.", "chat.thanks"),
     ("Спасибо огромное! Муж прочитал и сказал, что всё понятно объяснено.", "chat.thanks"),
+    # the role named in a reaction or in the writer's own story is not a query
+    ("Paldies, tagad saprotu, ko dara konta pārvaldnieks!", "chat.thanks"),
+    ("Спасибо, теперь понятно, чем занимается аккаунт-менеджер", "chat.thanks"),
+    ("Paldies! Es arī strādāju par konta pārvaldnieku", "chat.thanks"),
+    ("Привет, я тоже аккаунт-менеджер", "chat.greeting"),
 ])
 def test_small_talk_alone_is_answered_as_small_talk(matcher: Matcher, message: str,
                                                       topic: str) -> None:

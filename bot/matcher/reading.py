@@ -16,8 +16,8 @@ import numpy as np
 from ..knowledge.model import LANGS, KnowledgeBase
 from .classifier import TopicClassifier, model_text
 from .index import Index, Scored
-from .roles import ROLE_WORDS, names_occupation
-from .segments import asks_outright, clauses, is_question, question_part, sentences
+from .roles import ROLE_WORDS, names_occupation, speaks_of_self
+from .segments import asks_outright, clauses, is_question, question_part, reacts, sentences
 
 # Small talk that may stand around a question; chat.about ("what can you do?") is a
 # question of its own.
@@ -145,6 +145,14 @@ def read(index: Index, classifier: TopicClassifier, text: str,
         stripped = without_small_talk(text, talk)
         if stripped is not None and asks_outright(stripped):
             rest = signals(index, classifier, stripped)
+        elif stripped is not None and not reacts(text):
+            # Not worded as a question, but a query about the role as people type one
+            # into a search box: "Привет! зарплата аккаунт менеджера", "Sveiki! konta
+            # pārvaldnieka pienākumi. Paldies!" — the role and what about it. (Not a
+            # reaction, nor the writer's own story: "Привет, я тоже аккаунт-менеджер".)
+            said = signals(index, classifier, stripped)
+            if said.role and not speaks_of_self(stripped) and said.words > 1:
+                rest = said
     return Reading(whole, rest, read_clauses(classifier, text) if with_clauses else ())
 
 

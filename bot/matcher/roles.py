@@ -16,7 +16,7 @@ from .normalize import FOREIGN_ROLES, canonical, content_stems, stem, stems, tok
 
 __all__ = ["OCCUPATION", "ROLE", "ROLE_WORDS", "is_occupation", "merge_role_names",
            "names_occupation", "names_other_manager", "occupation_context", "occupation_flags",
-           "with_role_token"]
+           "speaks_of_self", "with_role_token"]
 
 
 def _head(word: str) -> str:
@@ -133,6 +133,12 @@ _SELF_VERBS = frozenset(tokens("strādāju strādāju strādāju strādājis str
 # Dative endings, as written ("нужно бухгалтеру", "бухгалтерам", "vajag grāmatvedim",
 # "pavāram", "medmāsai"): the occupation a requirement is for, not a licence's holder.
 _DATIVE = ("у", "ю", "ам", "ям", "am", "im", "ai", "ei", "iem", "ām", "ēm")
+
+
+def speaks_of_self(text: str) -> bool:
+    """The text says "I am" or "I work (as)": "я тоже аккаунт-менеджер", "es arī strādāju
+    par konta pārvaldnieku" tell about the writer, they do not ask about the job."""
+    return any(w in _SELF_WORDS or t in _SELF_VERBS for w, t in words_and_tokens(text))
 
 
 @lru_cache(maxsize=16)  # the question at hand: its model text and the occupation check both ask

@@ -89,6 +89,23 @@ def asks_outright(text: str) -> bool:
     return False
 
 
+# Words of a reaction to an answer: "Paldies, tagad saprotu, ko dara …", "Спасибо, теперь
+# понятно, чем занимается …", "mamma saka, ka noderēja" say that something was understood
+# or helped (not when negated: "не понятно, чем…" asks).
+_REACTION_WORDS = """
+saprotu sapratu sapratām saprasts skaidrs skaidri noderēja noderīgi noderīga palīdzēja
+palīdzēji palīdzējāt понятно понял поняла поняли ясно помогло помогли помог помогла
+пригодилось пригодится полезно полезная полезный
+"""
+_REACTION = frozenset(t for w in _REACTION_WORDS.split() for t in tokens(w))
+
+
+def reacts(text: str) -> bool:
+    """Whether a message reacts to an answer (understood, it helped) rather than asks."""
+    toks = tokens(text)
+    return any(t in _REACTION and not (j > 0 and toks[j - 1] == "ne") for j, t in enumerate(toks))
+
+
 def _not_knowing(words: list[str]) -> bool:
     """A clause ending in a negated verb ("nesapratu", "nezinu", "не знаю", "не понял"):
     what follows it ("…, kā tikt pie šī darba") is a question asked indirectly."""
