@@ -108,6 +108,9 @@ def test_the_question_inside_a_chat_message_is_answered(
     ("Спасибо, теперь понятно, чем занимается аккаунт-менеджер", "chat.thanks"),
     ("Paldies! Es arī strādāju par konta pārvaldnieku", "chat.thanks"),
     ("Привет, я тоже аккаунт-менеджер", "chat.greeting"),
+    # a greeting that asks ("how are you?") word for word as the knowledge base has it
+    ("Čau, kā iet?", "chat.greeting"),
+    ("Привет! Как дела?", "chat.greeting"),
 ])
 def test_small_talk_alone_is_answered_as_small_talk(matcher: Matcher, message: str,
                                                       topic: str) -> None:

@@ -141,7 +141,9 @@ def read(index: Index, classifier: TopicClassifier, text: str,
     the clauses are left for `read_clauses`, wanted only when the message is answered."""
     whole = signals(index, classifier, text)
     rest = None
-    if _small_talk_first(whole):
+    # (A message that says exactly what a small-talk example says is small talk whatever
+    # its words: "Čau, kā iet?", "Привет, как дела?" ask nothing about the job.)
+    if _small_talk_first(whole) and not _small_talk_said(whole):
         stripped = without_small_talk(text, talk)
         if stripped is not None and asks_outright(stripped):
             rest = signals(index, classifier, stripped)
@@ -172,6 +174,11 @@ def read_clauses(classifier: TopicClassifier, text: str) -> tuple[tuple[Signals,
     return tuple((Signals(classifier.classes, classifier.ood, values[:-1], (), 0, False, False,
                           None, float(values[-1])), is_question(cl))
                  for cl, values in zip(pieces, rows, strict=True))
+
+
+def _small_talk_said(sig: Signals) -> bool:
+    """The index finds the text word for word among a small-talk topic's examples."""
+    return bool(sig.index) and sig.index[0].exact and sig.index[0].topic in SMALL_TALK
 
 
 def _small_talk_first(sig: Signals) -> bool:
