@@ -39,8 +39,8 @@ class Confidence:
 
     index_weight: float = 2.0  # the index score's weight beside the classifier's
     # One per FEATURES entry.
-    weights: tuple[float, ...] = (0.38, 2.02, 0.34, 1.52, 0.35, 0.47, 0.36, -2.07, -1.0)
-    bias: float = -4.1
+    weights: tuple[float, ...] = (0.38, 2.0, 0.35, 1.47, 0.39, 0.46, 0.42, -2.05, -0.95)
+    bias: float = -4.11
     answer: float = 0.9  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best

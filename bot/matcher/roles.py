@@ -12,7 +12,18 @@ from __future__ import annotations
 import bisect
 from functools import lru_cache
 
-from .normalize import FOREIGN_ROLES, canonical, content_stems, stem, stems, tokens, words_and_tokens
+from rapidfuzz.distance import OSA
+
+from .normalize import (
+    FOREIGN_ROLES,
+    SYNONYMS,
+    canonical,
+    content_stems,
+    stem,
+    stems,
+    tokens,
+    words_and_tokens,
+)
 
 __all__ = ["OCCUPATION", "ROLE", "ROLE_WORDS", "is_occupation", "merge_role_names",
            "names_occupation", "names_other_manager", "occupation_context", "occupation_flags",
@@ -63,6 +74,19 @@ def names_other_manager(text: str) -> bool:
     return False
 
 
+_MANAGER_STEMS = tuple(sorted({_MANAGER, *(s for s, head in SYNONYMS.items() if head == _MANAGER)}))
+
+
+@lru_cache(maxsize=65536)
+def _is_manager(canon: str) -> bool:
+    """A word for "manager", or one typo away from a long one ("parvalnieka" for
+    "pārvaldnieka"): a name of the role is typed as carelessly as any other word."""
+    if canon == _MANAGER:
+        return True
+    return len(canon) >= 7 and any(
+        len(m) >= 7 and OSA.distance(canon, m, score_cutoff=1) <= 1 for m in _MANAGER_STEMS)
+
+
 def merge_role_names(stems_: list[str]) -> list[tuple[int, str]]:
     """Content stems with every full name of the role merged into ROLE, each item with the
     position of the stem it came from (a bare "menedžeris" stays itself)."""
@@ -70,7 +94,7 @@ def merge_role_names(stems_: list[str]) -> list[tuple[int, str]]:
     drop: set[int] = set()
     heads: set[int] = set()
     for i, c in enumerate(canon):
-        if c != _MANAGER:
+        if not _is_manager(c):
             continue
         named = set()
         j = i - 1
