@@ -39,6 +39,8 @@ GREETING_AND_QUESTION += [
     # typed as into a search box, with no question word or mark: the role and what about it
     ("Привет! зарплата аккаунт менеджера", "salary.overview", "ru"),
     ("Sveiki! konta pārvaldnieka pienākumi", "duties.general", "lv"),
+    # a short word in another case: "algu" is "alga" (no ending can be cut from four letters)
+    ("Sveiki! Un kā ar algu?", "salary.overview", "lv"),
     # the role's name with a typo is still the role, not a bank "konts"
     ("sveiki, kadi ir konta parvalnieka pienakumi", "duties.general", "lv"),
     ("Здравствуйте. Требования к менеджеру по работе с клиентами. Спасибо",

@@ -11,7 +11,7 @@ different words (stems that the normalizer would not merge by itself).
 from __future__ import annotations
 
 _GROUPS = """
-alga atalgojums atalgojumu algas samaksa ienākumi ienākums nopelnīt nopelna pelnīt pelna
+alga algu algām atalgojums atalgojumu algas samaksa ienākumi ienākums nopelnīt nopelna pelnīt pelna
     zarplata зарплата зарплаты зарплату зп оклад доход доходы заработок зарабатывает
     заработать платят оплата оплаты получает получают salary pamatalga
 pienākumi pienākums uzdevumi funkcijas funkcija обязанности обязанность задачи функции
