@@ -127,6 +127,11 @@ def test_small_talk_alone_is_answered_as_small_talk(matcher: Matcher, message: s
      "salary.overview"),
     ("Что делает аккаунт-менеджер и сколько ему платят?", "duties.general", "salary.overview"),
     ("profesijas plusi un mīnusi", "career.pros", "career.cons"),
+    # the requirements are not a question about the bot, though its own answer quotes
+    # "Kādas prasības izvirza pretendentam?" as a sample question
+    ("Sveiki! Man ir 22 gadi un es studēju ekonomiku. Gribētu uzzināt, kādas prasības "
+     "parasti izvirza konta pārvaldniekam un cik viņš nopelna.", "candidate.requirements",
+     "salary.overview"),
 ])
 def test_two_questions_get_the_first_answer_and_the_second_as_a_button(
     matcher: Matcher, kb: KnowledgeBase, message: str, first: str, second: str

@@ -16,3 +16,7 @@ CONTRACT_TOPICS: tuple[str, ...] = (
 )  # fmt: skip
 
 MIN_QUESTIONS = 12
+
+# Topics whose answer is the bot's own talk (a greeting, "you're welcome", what it can do),
+# not knowledge about the job: their answers list other topics and sample questions.
+BOT_TALK: frozenset[str] = frozenset({"chat.greeting", "chat.thanks", "chat.goodbye", "chat.about"})

@@ -30,6 +30,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from ..knowledge.contract import BOT_TALK
 from ..knowledge.model import LANGS, KnowledgeBase
 from .normalize import canonical, content_stems
 from .roles import OCCUPATION, occupation_context, occupation_flags, with_role_token
@@ -90,7 +91,9 @@ def training_set(kb: KnowledgeBase, settings: ClassifierSettings | None = None) 
             for line in answer_lines(kb.answer(tid, lang)):
                 lines.setdefault(model_text(line), set()).add(tid)
     if s.answer_weight > 0:
-        for tid in sorted(kb.topics):
+        # (Not the bot's own talk: "Ko dara konta pārvaldnieks?", quoted by chat.about as
+        # a sample question, would teach that duties are a question about the bot.)
+        for tid in sorted(set(kb.topics) - BOT_TALK):
             for lang in LANGS:
                 out += [(line, tid, s.answer_weight) for line in answer_lines(kb.answer(tid, lang))
                         if len(lines[model_text(line)]) == 1]

@@ -39,8 +39,8 @@ class Confidence:
 
     index_weight: float = 2.0  # the index score's weight beside the classifier's
     # One per FEATURES entry.
-    weights: tuple[float, ...] = (0.38, 2.0, 0.35, 1.47, 0.39, 0.46, 0.42, -2.05, -0.95)
-    bias: float = -4.11
+    weights: tuple[float, ...] = (0.29, 2.02, 0.34, 1.68, 0.39, 0.47, 0.44, -2.1, -0.95)
+    bias: float = -4.18
     answer: float = 0.9  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
@@ -117,14 +117,14 @@ def conclude(reading: Reading | Arranged, c: Confidence) -> Verdict:
     elif len(r.topics) > 1 and not r.ood_first and not r.foreign and r.info >= c.min_info:
         # Unsure between two topics because the message asks about both ("plusi un
         # mīnusi"): when its clauses say so clearly, answer the first and offer the second.
-        first, rest = two_questions(a.clauses, r, r.topics[0], c)
+        first, rest = two_questions(a.clauses, r, r.topics[0], c, in_order=True)
         if rest and {first, *rest} >= set(r.topics[:2]):
             return Verdict("answer", first, p, (), rest, r)
     return Verdict(outcome, topic, p, picks, also, r)
 
 
 def two_questions(parts: tuple[tuple[Ranking, bool], ...], whole: Ranking, topic: str,
-                  c: Confidence) -> tuple[str, tuple[str, ...]]:
+                  c: Confidence, in_order: bool = False) -> tuple[str, tuple[str, ...]]:
     """The answer and the other topics the message's clauses clearly ask about (at most
     two), when one clause asks about the answer itself. The first question asked leads
     only when its clause is worded as a question ("ko dara …, un cik maksā?"): a clause
@@ -141,7 +141,11 @@ def two_questions(parts: tuple[tuple[Ranking, bool], ...], whole: Ranking, topic
     if topic not in dict(found) or len(found) < 2:
         return topic, ()
     first, first_asks = found[0]
-    lead_topic = first if first_asks else topic
+    # A bare list of topics ("plusi un mīnusi", "pienākumi un alga"): every clause names
+    # one, none is worded as a question; the first listed leads, as the first question
+    # asked does (only when the whole message is torn between them: `in_order`).
+    listed = in_order and len(found) == len(parts) and not any(asks for _, asks in found)
+    lead_topic = first if first_asks or listed else topic
     return lead_topic, tuple(t for t, _ in found if t != lead_topic)[:2]
 
 
