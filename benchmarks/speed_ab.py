@@ -1,6 +1,6 @@
 """Per-question latency of this checkout's matcher against another commit's, in one process.
 
-Usage:  python benchmarks/speed_ab.py [--base REV] [--rounds 15]
+Usage:  python benchmarks/speed_ab.py [--base REV] [--rounds 15] [--cold]
 
 A small virtual machine's speed drifts between runs (the same code's median moved by up to
 1.8x between two runs of matcher_bench.py here), so two benchmark runs cannot tell a 20 %
@@ -9,6 +9,11 @@ one (as `bot_base`, from `git archive`), builds both matchers on this checkout's
 base, and times them alternately on every question: whatever the machine does, it does
 to both. Prints median and p99 per set, and the ratio of the medians (< 1: this checkout
 is faster). Decisions are compared too: a speed change should not change an answer.
+
+Every question is asked again in each round, so whatever a matcher remembers per word
+(stems, expansions, n-gram columns) is warm. `--cold` forgets all of it before each
+question, for both versions: the cost of a message whose every word is seen for the
+first time (the worst case; real traffic repeats most words).
 """
 
 from __future__ import annotations
@@ -45,6 +50,22 @@ def base_matcher_class(rev: str, into: Path) -> type:
     return importlib.import_module("bot_base.matcher.decide").Matcher  # type: ignore[no-any-return]
 
 
+def forget(package: str, matcher: object) -> None:
+    """Clear every per-word and per-text memo of a `bot` package and of its matcher."""
+    for name, module in list(sys.modules.items()):
+        if name != package and not name.startswith(package + "."):
+            continue
+        for value in list(vars(module).values()):
+            clear = getattr(value, "cache_clear", None)
+            if callable(clear):
+                clear()
+    for part in (matcher, getattr(matcher, "index", None), getattr(matcher, "classifier", None)):
+        for attr in ("_expanded", "_mistyped", "_word_cache"):
+            memo = getattr(part, attr, None)
+            if isinstance(memo, dict):
+                memo.clear()
+
+
 def p99(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=100)[98]
 
@@ -53,6 +74,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", default="HEAD~1")
     ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--cold", action="store_true", help="forget every memo before each question")
     args = ap.parse_args()
     kb = load_knowledge(ROOT / "knowledge")
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,14 +92,16 @@ def main() -> None:
             tb: list[float] = []
             th: list[float] = []
             for _ in range(args.rounds):
-                for q in qs:
-                    t0 = time.perf_counter()
-                    base.decide(q)
-                    t1 = time.perf_counter()
-                    head.decide(q)
-                    t2 = time.perf_counter()
-                    tb.append((t1 - t0) * 1000)
-                    th.append((t2 - t1) * 1000)
+                for i, q in enumerate(qs):
+                    # Each goes first every other question: what one leaves in the CPU's
+                    # caches then favours both alike.
+                    order = ((base, "bot_base", tb), (head, "bot", th))
+                    for m, package, times in order if i % 2 == 0 else order[::-1]:
+                        if args.cold:
+                            forget(package, m)
+                        t0 = time.perf_counter()
+                        m.decide(q)
+                        times.append((time.perf_counter() - t0) * 1000)
             print(f"{path.name}: {len(qs)} questions x {args.rounds} rounds; "
                   f"{args.base}: median {statistics.median(tb):.3f} ms, p99 {p99(tb):.3f} ms; "
                   f"this checkout: median {statistics.median(th):.3f} ms, p99 {p99(th):.3f} ms; "
