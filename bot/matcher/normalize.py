@@ -197,6 +197,7 @@ def _skeleton_endings() -> tuple[str, ...]:
 
 
 _ENDINGS: tuple[str, ...] = ()
+_ENDINGS_BY_LENGTH: tuple[tuple[int, frozenset[str]], ...] = ()
 
 
 @lru_cache(maxsize=65536)
@@ -204,9 +205,11 @@ def stem(token: str) -> str:
     """Strip one inflectional ending from a skeleton token, keeping at least 4 letters."""
     if token.isdigit() or any(ch.isdigit() for ch in token):
         return token
-    for ending in _ENDINGS:
-        if token.endswith(ending) and len(token) - len(ending) >= _MIN_STEM:
-            return _CANONICAL.get(token[: -len(ending)], token[: -len(ending)])
+    # The longest ending that leaves enough of the word, looked up by length (as trying
+    # every ending longest first would find it, at a fraction of the cost of a new word).
+    for length, endings in _ENDINGS_BY_LENGTH:
+        if len(token) - length >= _MIN_STEM and token[-length:] in endings:
+            return _CANONICAL.get(token[:-length], token[:-length])
     return token
 
 
@@ -220,6 +223,8 @@ def _stop_set(raw_words: str) -> frozenset[str]:
 
 
 _ENDINGS = _skeleton_endings()
+_ENDINGS_BY_LENGTH = tuple((n, frozenset(e for e in _ENDINGS if len(e) == n))
+                           for n in sorted({len(e) for e in _ENDINGS}, reverse=True))
 STOP_LV = _stop_set(_STOP_LV)
 STOP_RU = _stop_set(_STOP_RU)
 STOP_WORDS = STOP_LV | STOP_RU
