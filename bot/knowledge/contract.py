@@ -17,6 +17,12 @@ CONTRACT_TOPICS: tuple[str, ...] = (
 
 MIN_QUESTIONS = 12
 
+# Small talk that may stand around a question; chat.about ("what can you do?") is a
+# question of its own.
+SMALL_TALK: frozenset[str] = frozenset({"chat.greeting", "chat.thanks", "chat.goodbye"})
+# Talk about the bot itself: beside a question about the job, "vai vari pastāstīt, …" /
+# "можешь рассказать, …" is how the question is put, not a second question.
+ABOUT_THE_BOT = "chat.about"
 # Topics whose answer is the bot's own talk (a greeting, "you're welcome", what it can do),
 # not knowledge about the job: their answers list other topics and sample questions.
-BOT_TALK: frozenset[str] = frozenset({"chat.greeting", "chat.thanks", "chat.goodbye", "chat.about"})
+BOT_TALK: frozenset[str] = SMALL_TALK | {ABOUT_THE_BOT}

@@ -24,12 +24,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..knowledge.contract import ABOUT_THE_BOT, SMALL_TALK
 from ..knowledge.model import KnowledgeBase
 from .classifier import TopicClassifier
 from .index import Index, Scored
 from .normalize import has_latvian_letters, is_cyrillic
 from .ranking import Ranking, rank
-from .reading import ABOUT_THE_BOT, SMALL_TALK, Reading, read, read_clauses, signals, small_talk_words
+from .reading import Reading, read, read_clauses, signals, small_talk_words
 
 Outcome = Literal["answer", "suggest", "none"]
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -102,6 +102,19 @@ def _fuzzy_cutoff(token: str) -> float | None:
 
 
 _EXPAND_CACHE = 20_000  # query words whose expansions are remembered (cleared when full)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _remember(memo: dict[K, V], key: K, compute: Callable[[], V]) -> V:
+    """`memo[key]`, computed once; the memo is emptied when full (bounded memory)."""
+    hit = memo.get(key)
+    if hit is None:
+        if len(memo) >= _EXPAND_CACHE:
+            memo.clear()
+        hit = memo[key] = compute()
+    return hit
 
 
 class Index:
@@ -204,7 +217,7 @@ class Index:
         self.topic_postings = [
             (np.array(ix, dtype=np.int32), np.array(ws, dtype=np.float64)) for ix, ws in tpost
         ]
-        self.topic_posting_weights = [self.idf_list[v] * 1.0 * tw
+        self.topic_posting_weights = [self.idf_list[v] * tw
                                       for v, (_, tw) in enumerate(self.topic_postings)]
         self.example_mass = np.array(
             [sum(self.idf[vocab[s]] for s in dict.fromkeys(e.stems)) for e in self.examples],
@@ -237,13 +250,8 @@ class Index:
         `partial`: the word may be unfinished (it had no ending to strip); `fuzzy`: look
         for typos too. Remembered per word, as the stemmer's words are: users' messages
         share most of their words, and a word's expansion is fixed for an index."""
-        key = (stem, partial, fuzzy)
-        hit = self._expanded.get(key)
-        if hit is None:
-            if len(self._expanded) >= _EXPAND_CACHE:
-                self._expanded.clear()
-            hit = self._expanded[key] = self._expand(stem, partial, fuzzy)
-        return hit
+        return _remember(self._expanded, (stem, partial, fuzzy),
+                         lambda: self._expand(stem, partial, fuzzy))
 
     def _expand(self, stem: str, partial: bool, fuzzy: bool) -> list[tuple[int, float]]:
         vid = self.vocab.get(canonical(stem))
@@ -300,15 +308,9 @@ class Index:
         before it is "kase"."""
         if len(stem) < 4:
             return False
-        key = (stem, than)
-        known = self._mistyped.get(key)
-        if known is None:  # remembered per word, as expansions are
-            if len(self._mistyped) >= _EXPAND_CACHE:
-                self._mistyped.clear()
-            known = self._mistyped[key] = process.extractOne(
-                stem, self.stop_list, scorer=OSA.normalized_similarity,
-                score_cutoff=max(0.75, than + 1e-9)) is not None
-        return known
+        return _remember(self._mistyped, (stem, than), lambda: process.extractOne(  # per word
+            stem, self.stop_list, scorer=OSA.normalized_similarity,
+            score_cutoff=max(0.75, than + 1e-9)) is not None)
 
     def score(self, query: str, exclude: int | None = None) -> list[Scored]:
         """Topics ranked by score (best first); empty when nothing matches at all."""

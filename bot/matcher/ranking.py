@@ -10,8 +10,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..knowledge.contract import SMALL_TALK
 from .index import Scored
-from .reading import SMALL_TALK, Signals
+from .reading import Signals
 
 FEATURES = ("best", "lead", "ood_gap", "index_best", "index_agree", "words", "role", "foreign",
             "refusal")

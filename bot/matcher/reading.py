@@ -13,18 +13,13 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..knowledge.contract import SMALL_TALK
 from ..knowledge.model import LANGS, KnowledgeBase
 from .classifier import TopicClassifier, model_text
 from .index import Index, Scored
 from .roles import ROLE_WORDS, names_occupation, speaks_of_self
 from .segments import asks_outright, clauses, is_question, question_part, reacts, sentences
 
-# Small talk that may stand around a question; chat.about ("what can you do?") is a
-# question of its own.
-SMALL_TALK = frozenset({"chat.greeting", "chat.thanks", "chat.goodbye"})
-# Talk about the bot itself: beside a question about the job, "vai vari pastāstīt, …" /
-# "можешь рассказать, …" is how the question is put, not a second question.
-ABOUT_THE_BOT = "chat.about"
 # A small-talk word: in at least this many small-talk examples, and this many times more
 # often (as a share of examples) than in the other topics' examples.
 _TALK_MIN = 2
@@ -145,16 +140,14 @@ def read(index: Index, classifier: TopicClassifier, text: str,
     # its words: "Čau, kā iet?", "Привет, как дела?" ask nothing about the job.)
     if _small_talk_first(whole) and not _small_talk_said(whole):
         stripped = without_small_talk(text, talk)
-        if stripped is not None and asks_outright(stripped):
+        # Worded as a question, or a query about the role as people type one into a
+        # search box: "Привет! зарплата аккаунт менеджера", "Sveiki! konta pārvaldnieka
+        # pienākumi. Paldies!" — the role and what about it. (Not a reaction, nor the
+        # writer's own story: "Привет, я тоже аккаунт-менеджер".)
+        if stripped is not None and (asks_outright(stripped) or (
+                _names_role_and_more(stripped) and not reacts(text)
+                and not speaks_of_self(stripped))):
             rest = signals(index, classifier, stripped)
-        elif stripped is not None and not reacts(text):
-            # Not worded as a question, but a query about the role as people type one
-            # into a search box: "Привет! зарплата аккаунт менеджера", "Sveiki! konta
-            # pārvaldnieka pienākumi. Paldies!" — the role and what about it. (Not a
-            # reaction, nor the writer's own story: "Привет, я тоже аккаунт-менеджер".)
-            said = signals(index, classifier, stripped)
-            if said.role and not speaks_of_self(stripped) and said.words > 1:
-                rest = said
     return Reading(whole, rest, read_clauses(classifier, text) if with_clauses else ())
 
 
@@ -174,6 +167,13 @@ def read_clauses(classifier: TopicClassifier, text: str) -> tuple[tuple[Signals,
     return tuple((Signals(classifier.classes, classifier.ood, values[:-1], (), 0, False, False,
                           None, float(values[-1])), is_question(cl))
                  for cl, values in zip(pieces, rows, strict=True))
+
+
+def _names_role_and_more(text: str) -> bool:
+    """The text names the role and at least one more content word (as `signals` counts
+    them: its `role` and `words`)."""
+    words = model_text(text).split()
+    return len(words) > 1 and any(w in ROLE_WORDS for w in words)
 
 
 def _small_talk_said(sig: Signals) -> bool:

@@ -159,10 +159,15 @@ _SELF_VERBS = frozenset(tokens("strādāju strādāju strādāju strādājis str
 _DATIVE = ("у", "ю", "ам", "ям", "am", "im", "ai", "ei", "iem", "ām", "ēm")
 
 
+def _of_self(word: str, token: str) -> bool:
+    """"I" or "I work": a word (as written) that starts the writer's own story."""
+    return word in _SELF_WORDS or token in _SELF_VERBS
+
+
 def speaks_of_self(text: str) -> bool:
     """The text says "I am" or "I work (as)": "я тоже аккаунт-менеджер", "es arī strādāju
     par konta pārvaldnieku" tell about the writer, they do not ask about the job."""
-    return any(w in _SELF_WORDS or t in _SELF_VERBS for w, t in words_and_tokens(text))
+    return any(_of_self(w, t) for w, t in words_and_tokens(text))
 
 
 @lru_cache(maxsize=16)  # the question at hand: its model text and the occupation check both ask
@@ -181,7 +186,7 @@ def occupation_context(text: str) -> tuple[frozenset[str], frozenset[str]]:
             continue
         if w.endswith(_DATIVE):
             addressed.add(st)
-        if (any(w2 in _SELF_WORDS or t in _SELF_VERBS for w2, t in pairs[max(0, i - 2): i])
+        if (any(_of_self(w2, t) for w2, t in pairs[max(0, i - 2): i])
                 or (i > 0 and stem(pairs[i - 1][1]) in own)):
             own.add(st)  # the second of two ("šoferi kurjeru firmā") goes with the first
     return frozenset(own), frozenset(addressed)

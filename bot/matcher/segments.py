@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .normalize import content_stems, fold, tokens
+from .normalize import NEGATION, content_stems, fold, tokens
 
 # A sentence ends at . ! ? … ; or a line break (an ellipsis or "?!" counts once).
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\s*\n+\s*")
@@ -103,7 +103,8 @@ _REACTION = frozenset(t for w in _REACTION_WORDS.split() for t in tokens(w))
 def reacts(text: str) -> bool:
     """Whether a message reacts to an answer (understood, it helped) rather than asks."""
     toks = tokens(text)
-    return any(t in _REACTION and not (j > 0 and toks[j - 1] == "ne") for j, t in enumerate(toks))
+    return any(t in _REACTION and not (j > 0 and toks[j - 1] == NEGATION)
+               for j, t in enumerate(toks))
 
 
 def _not_knowing(words: list[str]) -> bool:
