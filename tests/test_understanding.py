@@ -143,6 +143,17 @@ def test_two_questions_get_the_first_answer_and_the_second_as_a_button(
     assert kb.topics[second].title.get(d.lang) in reply.text  # and said in words
 
 
+@pytest.mark.parametrize(("message", "topic"), [
+    ("konta pārvaldnieks un kriminālatbildība", "role.responsibility"),
+    ("аккаунт-менеджер и материальная ответственность", "role.responsibility"),
+])
+def test_a_clause_that_only_names_the_role_asks_nothing_more(matcher: Matcher, message: str,
+                                                             topic: str) -> None:
+    """"The role and X" asks about X: no "what is an account manager" button beside it."""
+    d = matcher.decide(message)
+    assert (d.outcome, d.topic, d.also) == ("answer", topic, ()), d
+
+
 @pytest.mark.parametrize("message", [
     "Kāda izglītība vajadzīga konta pārvaldniekam?",
     "Как написать резюме аккаунт-менеджеру?",

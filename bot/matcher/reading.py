@@ -160,10 +160,18 @@ def read_clauses(classifier: TopicClassifier, text: str) -> tuple[tuple[Signals,
     whether each is worded as a question."""
     parts = sentences(text)
     asked = [s for s in parts if s.question] or list(parts)
-    pieces = [cl for s in asked for cl in clauses(s.text)][:_MAX_CLAUSES]
+    pieces, skeletons = [], []
+    for cl in (cl for s in asked for cl in clauses(s.text)):
+        skeleton = model_text(cl)
+        # A clause that only names the role ("klientu menedžeris un pārdošanas speciālists")
+        # says what the message is about, not a second thing it asks.
+        if skeleton and (is_question(cl) or not all(w in ROLE_WORDS for w in skeleton.split())):
+            pieces.append(cl)
+            skeletons.append(skeleton)
+    pieces, skeletons = pieces[:_MAX_CLAUSES], skeletons[:_MAX_CLAUSES]
     if len(pieces) < 2:
         return ()
-    rows = classifier.decide_many([model_text(cl) for cl in pieces])
+    rows = classifier.decide_many(skeletons)
     return tuple((Signals(classifier.classes, classifier.ood, values[:-1], (), 0, False, False,
                           None, float(values[-1])), is_question(cl))
                  for cl, values in zip(pieces, rows, strict=True))
