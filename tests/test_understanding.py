@@ -77,6 +77,9 @@ NEAR_MISSES = [
     "сколько получает прокурор", "kādas īpašības vajag tiesnesim",
     "какие качества нужны преподавателю", "cik pelna jūrnieks", "lektora alga",
     "kādas prasības ir zinātniekam",
+    # a shop seller: the knowledge base names one only beside "manager" or in a phone shop
+    "продавец в магазине обязанности", "обязанности продавца", "pārdevēja pienākumi",
+    "pārdevējas alga veikalā", "zarplata prodavca",
     # a request after a greeting is a question, not more small talk
     "Здравствуйте, я Марина, мне 30. Посоветуйте хороший сериал",
     "Sveiki, esmu Jānis. Iesakiet labu filmu",
@@ -170,6 +173,18 @@ def test_off_topic_questions_with_the_domains_words_are_refused(matcher: Matcher
     d = matcher.decide(message)
     assert d.outcome != "answer", d
     assert d.topic is None
+
+
+@pytest.mark.parametrize(("message", "topic"), [
+    # the sellers the knowledge base does speak of: a phone shop's, and one called manager
+    ("ko dara pārdevējs mobilo telefonu salonā", "duties.mobile_retail"),
+    ("что делает продавец в салоне сотовой связи", "duties.mobile_retail"),
+    ("vai pārdevēju drīkst saukt par menedžeri", "role.manager_meaning"),
+])
+def test_a_seller_the_knowledge_base_speaks_of_is_answered(matcher: Matcher, message: str,
+                                                          topic: str) -> None:
+    d = matcher.decide(message)
+    assert (d.outcome, d.topic) == ("answer", topic), d
 
 
 def test_terminal_chat_offers_the_second_question_as_option_one(kb_dir: object) -> None:

@@ -26,8 +26,8 @@ from .normalize import (
 )
 
 __all__ = ["OCCUPATION", "ROLE", "ROLE_WORDS", "is_occupation", "merge_role_names",
-           "names_occupation", "names_other_manager", "occupation_context", "occupation_flags",
-           "speaks_of_self", "with_role_token"]
+           "names_occupation", "names_other_manager", "names_seller", "occupation_context",
+           "occupation_flags", "speaks_of_self", "with_role_token"]
 
 
 def _head(word: str) -> str:
@@ -206,8 +206,33 @@ def occupation_flags(stems_: list[str], own: frozenset[str] = frozenset(),
     return flags
 
 
+# Shop sellers. The knowledge base speaks of them only beside "manager" ("why are sellers
+# called managers?") and in a phone shop (duties.mobile_retail, whose staff sell): a
+# question about a seller that names neither asks about another occupation ("обязанности
+# продавца", "pārdevējas alga veikalā").
+_SELLERS = frozenset(stems("pārdevējs pārdevēja pārdevēju pārdevēji pārdevējas pārdevējai "
+                           "pārdevējiem продавец продавца продавцу продавцом продавцы "
+                           "продавцов продавщица продавщицы продавщицей prodavec prodavca "
+                           "prodavcy prodavcom"))
+_PHONE_SHOP = frozenset(stems("mobilais mobilo mobilā telefons telefonu telefoni telefonus "
+                              "sakaru salons salonā salonu мобильный мобильных мобильной "
+                              "телефон телефона телефонов телефоны связи салон салоне салона "
+                              "telefon telefonov svyazi salon salone"))
+
+
+def names_seller(text: str) -> bool:
+    """The text asks about a shop seller (not the writer's own job, nor a phone shop's)."""
+    pairs = words_and_tokens(text)
+    found = [stem(t) for _, t in pairs]
+    if any(s in _PHONE_SHOP for s in found):
+        return False
+    return any(s in _SELLERS and not any(_of_self(w, t) for w, t in pairs[max(0, i - 2): i])
+               for i, s in enumerate(found))
+
+
 def names_occupation(text: str) -> bool:
     """True when the text names another occupation ("arhitekta mīnusi", "какие качества
-    нужны воспитателю") or another kind of manager — whatever else it says."""
-    return names_other_manager(text) or any(occupation_flags(content_stems(text),
-                                                             *occupation_context(text)))
+    нужны воспитателю", "обязанности продавца") or another kind of manager — whatever
+    else it says."""
+    return names_other_manager(text) or names_seller(text) or any(
+        occupation_flags(content_stems(text), *occupation_context(text)))

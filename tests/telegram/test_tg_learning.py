@@ -31,7 +31,7 @@ from tests.telegram.harness import BotHarness, MakeBot, TgHtml
 CERTIFICATE = "vai prasa sodāmības izziņu"  # → candidate.requirements
 CERTIFICATE_TOPIC = "candidate.requirements"
 CERTIFICATE_TITLE = "Darba devēju prasības"
-SHOP = "продавец в магазине обязанности"  # a shop assistant, not this job: must be refused
+SHOP = "как стать директором магазина"  # a shop director, not this job: must be refused
 USER = 1001
 OFF_DOMAIN = [  # nothing to do with the job: "I don't know" or "did you mean"
     "Kā audzēt gurķus uz balkona?",
