@@ -1,6 +1,6 @@
 """Fit the matcher's decision (decide.Confidence) on the knowledge base's own questions.
 
-Usage:  python benchmarks/calibrate.py [--wrong-cost 10] [--max-wrong 0.10] [--max-wrong-users 0.02]
+Usage:  python benchmarks/calibrate.py [--wrong-cost 10] [--max-wrong 0.10] [--max-wrong-users 0.01]
 
 Two kinds of held-out questions, weighed equally:
 - 5-fold cross-validation: each fold hides a fifth of every topic's example questions and

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge.model import KnowledgeBase
-from bot.matcher.decide import Matcher
+from bot.matcher.decide import Confidence, Matcher, probability
 from bot.matcher.normalize import content_stems
+from bot.matcher.ranking import FEATURES
 from bot.replies import decision_reply
 
 
@@ -277,3 +278,21 @@ def test_any_text_gets_a_reply(matcher: Matcher, kb: KnowledgeBase, text: str) -
     assert d.topic is None or d.topic in kb.topics
     reply = decision_reply(kb, d)
     assert reply.text.strip() and reply.lang == d.lang
+
+
+# -- the confidence model ---------------------------------------------------------------
+
+
+def test_a_feature_far_beyond_the_calibrated_range_counts_as_its_edge() -> None:
+    """A message unlike every calibration trial (thousands of known words, say) is judged
+    as the most extreme one seen, not squared by the model's products into certainty."""
+    c = Confidence()
+    i = FEATURES.index("info")
+
+    def p_at(deviations: float) -> float:
+        f = list(c.center)
+        f[i] = c.center[i] + deviations * c.scale[i]
+        return probability(tuple(f), c)
+
+    assert p_at(1000) == p_at(4)
+    assert p_at(4) != p_at(2)  # within the range the feature does count

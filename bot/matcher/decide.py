@@ -3,11 +3,12 @@
 Two signals rank the topics: the classifier trained from the knowledge base at load
 (classifier.py: the whole message at once, and an out-of-domain class) and the fuzzy
 index (index.py: the nearest example question, typo-tolerant word matching). Their sum
-ranks the topics; a small logistic model over how clear that ranking is turns it into a
-probability that the best topic is right, and two thresholds on that probability choose
-the outcome. The model's weights and the thresholds are fitted by `benchmarks/calibrate.py`
-on questions the signals were not trained on (cross-validation folds of the examples,
-`calibration.yaml`, held-out out-of-domain examples), never on an evaluation set.
+ranks the topics; a logistic model over how clear that ranking is (its features and their
+products) turns it into a probability that the best topic is right, and two thresholds on
+that probability choose the outcome. The model's weights and the thresholds are fitted by
+`benchmarks/calibrate.py` on questions the signals were not trained on (cross-validation
+folds of the examples, `calibration.yaml`, held-out out-of-domain examples), never on an
+evaluation set.
 
 A confident wrong answer is the worst thing the bot can do; anything plausible but unsure
 becomes a short choice of topics; anything weak is an honest "I don't know".
@@ -39,10 +40,23 @@ class Confidence:
     """How the signals become a decision. Fitted by `benchmarks/calibrate.py`."""
 
     index_weight: float = 2.0  # the index score's weight beside the classifier's
-    # One per FEATURES entry.
-    weights: tuple[float, ...] = (0.29, 2.02, 0.34, 1.68, 0.39, 0.47, 0.44, -2.1, -0.95)
-    bias: float = -4.18
-    answer: float = 0.9  # P(best topic is right) needed to answer
+    # The model reads each feature (ranking.FEATURES) standardized: less this centre, over
+    # this scale (their mean and deviation on the calibration trials). Tuples are written
+    # by `benchmarks/calibrate.py`'s recommendation, wrapped.
+    center: tuple[float, ...] = (0.735, 1.027, 0.905, 0.36, 0.793, 2.019, 0.576, 0.038, -0.835, 10.71)
+    scale: tuple[float, ...] = (0.893, 0.867, 1.004, 0.212, 0.405, 0.606, 0.494, 0.19, 0.665, 6.186)
+    # One per term (`terms`): each feature, then each product of two, squares included — a
+    # clear lead means more when the question also says much (the features' interactions
+    # separate right from wrong far better than their sum).
+    weights: tuple[float, ...] = (
+        0.504, 1.444, 0.358, 0.674, 0.052, 0.21, 0.087, -0.048, -0.528, 0.622, 0.055, 0.267, -0.336, 0.304,
+        -0.041, 0.433, 0.227, 0.001, 0.329, -0.088, -0.432, 0.437, -0.64, 0.197, 0.049, 0.092, -0.079,
+        -0.195, -0.076, 0.045, 0.132, -0.146, 0.327, -0.045, -0.058, -0.037, 0.257, 0.127, -0.073, 0.044,
+        -0.637, 0.248, -0.003, -0.17, -0.043, -0.028, 0.105, 0.174, -0.175, 0.123, 0.52, 0.226, 0.155,
+        0.069, -0.215, 0.005, 0.031, 0.312, -0.074, -0.156, 0.145, 0.098, -0.236, 0.339, -0.095
+    )
+    bias: float = 1.635
+    answer: float = 0.75  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own
@@ -51,7 +65,7 @@ class Confidence:
     min_info: float = 0.9
     # No other topic within the spread: the one topic left is answered from this P on (a
     # "did you mean" with a single choice only asks for a tap).
-    alone: float = 0.65
+    alone: float = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +79,26 @@ class Decision:
     also: tuple[str, ...] = field(default=())  # more topics the message asks about
 
 
+_CLIP = 4.0  # standardized features beyond this many deviations read as this many
+
+
+def terms(features: tuple[float, ...], center: tuple[float, ...], scale: tuple[float, ...]
+          ) -> list[float]:
+    """The logistic model's inputs: each standardized feature (clipped, so that a message
+    unlike any calibration trial cannot square its way to certainty), then every product
+    of two of them, in the order of sklearn's PolynomialFeatures."""
+    z = [max(-_CLIP, min(_CLIP, (x - m) / s))
+         for x, m, s in zip(features, center, scale, strict=True)]
+    out = list(z)
+    for i, zi in enumerate(z):
+        out.extend(zi * zj for zj in z[i:])
+    return out
+
+
 def probability(features: tuple[float, ...], c: Confidence) -> float:
     """The logistic model: P(the best topic is the right one)."""
-    z = c.bias + sum(w * x for w, x in zip(c.weights, features, strict=True))
+    z = c.bias + sum(w * x for w, x in zip(c.weights, terms(features, c.center, c.scale),
+                                           strict=True))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -114,7 +145,7 @@ def conclude(reading: Reading | Arranged, c: Confidence) -> Verdict:
     outcome, topic, picks = choose(r, p, c, small_talk_alone=a.rest is None)
     also: tuple[str, ...] = ()
     if outcome == "answer" and topic is not None:
-        topic, also = two_questions(a.clauses, r, topic, c)
+        topic, also = two_questions(a.clauses, r, topic, c, in_order=True)
     elif len(r.topics) > 1 and not r.ood_first and not r.foreign and r.info >= c.min_info:
         # Unsure between two topics because the message asks about both ("plusi un
         # mīnusi"): when its clauses say so clearly, answer the first and offer the second.

@@ -15,7 +15,7 @@ from .index import Scored
 from .reading import Signals
 
 FEATURES = ("best", "lead", "ood_gap", "index_best", "index_agree", "words", "role", "foreign",
-            "refusal")
+            "refusal", "info")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,7 @@ def rank(sig: Signals, index_weight: float) -> Ranking:
         float(sig.role),
         float(sig.foreign),
         sig.refusal,
+        sig.index[0].info if sig.index else 0.0,
     )
     return Ranking(
         topics=tuple(classes[i] for i in order[:8]),
