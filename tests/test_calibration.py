@@ -8,6 +8,7 @@ import dataclasses
 import random
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bot.knowledge.model import KnowledgeBase
@@ -15,6 +16,7 @@ from bot.matcher.calibrate import (
     Limits,
     Outcomes,
     Trial,
+    _length_balance,
     cross_validate,
     fit_confidence,
     judge,
@@ -119,3 +121,24 @@ def test_hidden_refusals_are_judged_within_their_standard_error() -> None:
     lim = Limits()
     assert lim.refused_enough(refusing(468)) and lim.refused_enough(refusing(464))
     assert not lim.refused_enough(refusing(460))
+
+
+def test_off_topic_trials_weigh_as_the_in_domain_mix_of_lengths(
+    trials: tuple[list[Trial], list[Trial]]
+) -> None:
+    """The off-topic examples are mostly short and the users' questions often long chat
+    messages: unweighted, the fit would learn that a long message is about the job."""
+    cv, users = trials
+    everything = [*cv, *users]
+    kinds = np.array([0 if t.expect is None else 1 for t in everything])
+    weight = np.ones(len(everything))
+    factors = _length_balance(everything, kinds, weight)
+    long_ = np.array([t.reading.whole.words >= 20 for t in everything])
+    ood = kinds == 0
+
+    def share(mask: np.ndarray, w: np.ndarray) -> float:
+        return float(w[mask & long_].sum() / w[mask].sum())
+
+    assert share(ood, weight) < share(~ood, weight) * 0.8  # as the knowledge base has them
+    assert share(ood, factors) == pytest.approx(share(~ood, weight))  # as the fit weighs them
+    assert (factors[~ood] == 1).all()

@@ -286,6 +286,28 @@ def _table(arranged: Sequence[Arranged], trials: Sequence[Trial]) -> tuple[np.nd
     return x, y
 
 
+_LENGTHS = (5, 10, 20)  # content words: 1-4, 5-9, 10-19, 20+
+
+
+def _length_balance(trials: Sequence[Trial], kinds: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Factors that give the off-topic trials (kind 0) the in-domain trials' mix of message
+    lengths. The off-topic examples are mostly short, the users' questions often long chat
+    messages: unbalanced, the model learns that a long message is about the job."""
+    bucket = np.array([int(np.searchsorted(_LENGTHS, t.reading.whole.words, side="right"))
+                       for t in trials])
+    ood = kinds == 0
+    factors = np.ones(len(trials))
+    n = len(_LENGTHS) + 1
+    in_share = np.bincount(bucket[~ood], weights=weight[~ood], minlength=n)
+    ood_share = np.bincount(bucket[ood], weights=weight[ood], minlength=n)
+    in_share /= max(in_share.sum(), 1e-12)
+    ood_share /= max(ood_share.sum(), 1e-12)
+    for b in range(n):
+        if ood_share[b] > 0:
+            factors[ood & (bucket == b)] = in_share[b] / ood_share[b]
+    return factors
+
+
 def fit_confidence(cv: Sequence[Trial], users: Sequence[Trial],
                    limits: Limits | None = None) -> tuple[Confidence, Outcomes, Outcomes]:
     """The confidence model worth most on both the hidden examples (`cv`, with hidden
@@ -309,6 +331,7 @@ def fit_confidence(cv: Sequence[Trial], users: Sequence[Trial],
                       for t in [*cv, *users]])
     counts = np.bincount(kinds, minlength=3).astype(np.float64)
     sample_weight = (len(kinds) / 3.0) / np.maximum(counts[kinds], 1.0)
+    sample_weight *= _length_balance([*cv, *users], kinds, sample_weight)
     best: tuple[float, Confidence, Outcomes, Outcomes] | None = None
     for w in _INDEX_WEIGHTS:
         arr_cv = [arrange(t.reading, w) for t in cv]

@@ -49,13 +49,13 @@ class Confidence:
     # clear lead means more when the question also says much (the features' interactions
     # separate right from wrong far better than their sum).
     weights: tuple[float, ...] = (
-        0.504, 1.444, 0.358, 0.674, 0.052, 0.21, 0.087, -0.048, -0.528, 0.622, 0.055, 0.267, -0.336, 0.304,
-        -0.041, 0.433, 0.227, 0.001, 0.329, -0.088, -0.432, 0.437, -0.64, 0.197, 0.049, 0.092, -0.079,
-        -0.195, -0.076, 0.045, 0.132, -0.146, 0.327, -0.045, -0.058, -0.037, 0.257, 0.127, -0.073, 0.044,
-        -0.637, 0.248, -0.003, -0.17, -0.043, -0.028, 0.105, 0.174, -0.175, 0.123, 0.52, 0.226, 0.155,
-        0.069, -0.215, 0.005, 0.031, 0.312, -0.074, -0.156, 0.145, 0.098, -0.236, 0.339, -0.095
+        0.474, 1.451, 0.349, 0.708, 0.061, 0.171, 0.078, -0.047, -0.528, 0.608, 0.076, 0.27, -0.357, 0.295,
+        -0.084, 0.42, 0.253, 0.012, 0.375, -0.076, -0.429, 0.446, -0.662, 0.228, 0.032, 0.074, -0.092,
+        -0.208, -0.083, 0.035, 0.154, -0.118, 0.306, -0.038, -0.061, -0.065, 0.237, 0.129, -0.051, 0.085,
+        -0.669, 0.257, -0.037, -0.156, -0.055, -0.008, 0.122, 0.17, -0.149, 0.132, 0.448, 0.244, 0.155,
+        0.048, -0.214, 0.009, 0.031, 0.317, -0.101, -0.152, 0.136, 0.094, -0.239, 0.328, -0.068
     )
-    bias: float = 1.635
+    bias: float = 1.674
     answer: float = 0.75  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
@@ -65,7 +65,7 @@ class Confidence:
     min_info: float = 0.9
     # No other topic within the spread: the one topic left is answered from this P on (a
     # "did you mean" with a single choice only asks for a tap).
-    alone: float = 0.7
+    alone: float = 0.65
 
 
 @dataclass(frozen=True, slots=True)
