@@ -149,6 +149,10 @@ def test_two_questions_get_the_first_answer_and_the_second_as_a_button(
 @pytest.mark.parametrize(("message", "topic"), [
     ("konta pārvaldnieks un kriminālatbildība", "role.responsibility"),
     ("аккаунт-менеджер и материальная ответственность", "role.responsibility"),
+    # a question word before the role's name does not make it a question of its own
+    ("vai klientu menedžeris un pārdošanas menedžeris ir viens un tas pats?",
+     "role.vs_sales_manager"),
+    ("vai account manager — tā ir laba profesija jaunietim?", "career.pros"),
 ])
 def test_a_clause_that_only_names_the_role_asks_nothing_more(matcher: Matcher, message: str,
                                                              topic: str) -> None:

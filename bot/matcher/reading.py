@@ -163,9 +163,10 @@ def read_clauses(classifier: TopicClassifier, text: str) -> tuple[tuple[Signals,
     pieces, skeletons = [], []
     for cl in (cl for s in asked for cl in clauses(s.text)):
         skeleton = model_text(cl)
-        # A clause that only names the role ("klientu menedžeris un pārdošanas speciālists")
-        # says what the message is about, not a second thing it asks.
-        if skeleton and (is_question(cl) or not all(w in ROLE_WORDS for w in skeleton.split())):
+        # A clause that only names the role ("klientu menedžeris un pārdošanas speciālists",
+        # "vai account manager — tā ir laba profesija?") says what the message is about, not
+        # a second thing it asks — even with a question word before it.
+        if skeleton and not all(w in ROLE_WORDS for w in skeleton.split()):
             pieces.append(cl)
             skeletons.append(skeleton)
     pieces, skeletons = pieces[:_MAX_CLAUSES], skeletons[:_MAX_CLAUSES]
