@@ -298,10 +298,10 @@ def _length_balance(trials: Sequence[Trial], kinds: np.ndarray, weight: np.ndarr
     ood = kinds == 0
     factors = np.ones(len(trials))
     n = len(_LENGTHS) + 1
-    in_share = np.bincount(bucket[~ood], weights=weight[~ood], minlength=n)
-    ood_share = np.bincount(bucket[ood], weights=weight[ood], minlength=n)
-    in_share /= max(in_share.sum(), 1e-12)
-    ood_share /= max(ood_share.sum(), 1e-12)
+    in_w = np.bincount(bucket[~ood], weights=weight[~ood], minlength=n).astype(np.float64)
+    ood_w = np.bincount(bucket[ood], weights=weight[ood], minlength=n).astype(np.float64)
+    in_share = in_w / max(float(in_w.sum()), 1e-12)
+    ood_share = ood_w / max(float(ood_w.sum()), 1e-12)
     for b in range(n):
         if ood_share[b] > 0:
             factors[ood & (bucket == b)] = in_share[b] / ood_share[b]
