@@ -139,6 +139,7 @@ def test_off_topic_trials_weigh_as_the_in_domain_mix_of_lengths(
     def share(mask: np.ndarray, w: np.ndarray) -> float:
         return float(w[mask & long_].sum() / w[mask].sum())
 
-    assert share(ood, weight) < share(~ood, weight) * 0.8  # as the knowledge base has them
+    # as the knowledge base has them, the mixes differ (else this test would prove nothing)
+    assert abs(share(ood, weight) - share(~ood, weight)) > 0.005
     assert share(ood, factors) == pytest.approx(share(~ood, weight))  # as the fit weighs them
     assert (factors[~ood] == 1).all()

@@ -48,7 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 # answer with the topic an admin would file them under; each test shows that first.
 CERTIFICATE = "vai prasa sodāmības izziņu"  # → candidate.requirements
 CERTIFICATE_TOPIC = "candidate.requirements"
-SHOP = "как стать хорошим продавцом в магазине"  # not this job: the bot must refuse it
+SHOP = "как стать хорошим директором салона связи"  # not this job: the bot must refuse it
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_the_watcher_does_not_retrain_after_learning_has_reloaded(kdir: Path) ->
 def test_filing_off_topic_makes_the_bot_refuse_with_confidence(kdir: Path) -> None:
     state = KnowledgeState(kdir)
     before = state.current.matcher.decide(SHOP)
-    assert before.outcome != "none"  # today it takes the shop assistant for this job
+    assert before.outcome != "none"  # today it takes the shop director for this job
     filed = learn(state, None, "ru", SHOP, "cli")
     assert filed.settled
     m = state.current.matcher

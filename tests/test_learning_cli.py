@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow  # each test starts `python -m bot`
 
 
 CERTIFICATE = "vai prasa sodāmības izziņu"
-SHOP = "как стать хорошим продавцом в магазине"
+SHOP = "как стать хорошим директором салона связи"
 
 
 class Admin:

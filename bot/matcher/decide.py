@@ -43,20 +43,20 @@ class Confidence:
     # The model reads each feature (ranking.FEATURES) standardized: less this centre, over
     # this scale (their mean and deviation on the calibration trials). Tuples are written
     # by `benchmarks/calibrate.py`'s recommendation, wrapped.
-    center: tuple[float, ...] = (0.735, 1.027, 0.905, 0.36, 0.793, 2.019, 0.576, 0.038, -0.835, 10.71)
-    scale: tuple[float, ...] = (0.893, 0.867, 1.004, 0.212, 0.405, 0.606, 0.494, 0.19, 0.665, 6.186)
+    center: tuple[float, ...] = (0.739, 1.032, 0.899, 0.361, 0.793, 2.01, 0.575, 0.037, -0.825, 10.708)
+    scale: tuple[float, ...] = (0.892, 0.863, 1.01, 0.213, 0.406, 0.605, 0.494, 0.188, 0.676, 6.228)
     # One per term (`terms`): each feature, then each product of two, squares included — a
     # clear lead means more when the question also says much (the features' interactions
     # separate right from wrong far better than their sum).
     weights: tuple[float, ...] = (
-        0.474, 1.451, 0.349, 0.708, 0.061, 0.171, 0.078, -0.047, -0.528, 0.608, 0.076, 0.27, -0.357, 0.295,
-        -0.084, 0.42, 0.253, 0.012, 0.375, -0.076, -0.429, 0.446, -0.662, 0.228, 0.032, 0.074, -0.092,
-        -0.208, -0.083, 0.035, 0.154, -0.118, 0.306, -0.038, -0.061, -0.065, 0.237, 0.129, -0.051, 0.085,
-        -0.669, 0.257, -0.037, -0.156, -0.055, -0.008, 0.122, 0.17, -0.149, 0.132, 0.448, 0.244, 0.155,
-        0.048, -0.214, 0.009, 0.031, 0.317, -0.101, -0.152, 0.136, 0.094, -0.239, 0.328, -0.068
+        0.521, 1.244, 0.356, 0.785, 0.016, 0.144, 0.164, -0.016, -0.522, 0.613, -0.15, 0.21, -0.135, 0.088,
+        -0.092, 0.504, 0.351, -0.234, 0.257, 0.055, -0.506, 0.497, -0.212, 0.067, -0.077, -0.013, -0.07,
+        -0.112, -0.049, -0.022, 0.073, -0.008, 0.22, -0.086, 0.057, 0.002, 0.234, 0.28, -0.088, -0.067,
+        -0.474, 0.331, -0.05, -0.135, -0.002, 0.094, 0.04, 0.239, -0.002, 0.081, 0.423, 0.222, -0.07, 0.06,
+        -0.266, -0.029, -0.018, 0.27, -0.054, -0.046, -0.095, 0.329, -0.226, 0.12, -0.082
     )
     bias: float = 1.674
-    answer: float = 0.75  # P(best topic is right) needed to answer
+    answer: float = 0.7  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own
