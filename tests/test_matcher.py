@@ -5,6 +5,7 @@ the knowledge files or any evaluation set)."""
 from __future__ import annotations
 
 import html
+import math
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge.model import KnowledgeBase
-from bot.matcher.decide import Confidence, Matcher, probability
+from bot.matcher.decide import Confidence, Matcher, probability, terms
 from bot.matcher.normalize import content_stems
 from bot.matcher.ranking import FEATURES
 from bot.replies import decision_reply
@@ -296,3 +297,15 @@ def test_a_feature_far_beyond_the_calibrated_range_counts_as_its_edge() -> None:
 
     assert p_at(1000) == p_at(4)
     assert p_at(4) != p_at(2)  # within the range the feature does count
+
+
+def test_the_probability_is_the_fitted_sum_of_terms() -> None:
+    """`probability` computes the model as matrix products; `terms` is what the fit learnt
+    its weights on (features, then products in PolynomialFeatures' order)."""
+    c = Confidence()
+    for shift in (-3.0, -0.5, 0.0, 0.7, 2.5, 9.0):
+        f = tuple(m + shift * (k % 3 - 1) * s
+                  for k, (m, s) in enumerate(zip(c.center, c.scale, strict=True)))
+        logit = c.bias + sum(w * t for w, t in zip(c.weights, terms(f, c.center, c.scale),
+                                                   strict=True))
+        assert probability(f, c) == pytest.approx(1.0 / (1.0 + math.exp(-logit)), abs=1e-12)

