@@ -47,6 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Users' questions (written for these tests) that the shipped knowledge base does not
 # answer with the topic an admin would file them under; each test shows that first.
 CERTIFICATE = "vai prasa sodāmības izziņu"  # → candidate.requirements
+UNKNOWN = "vai vajag medicīnisko izziņu"  # → candidate.requirements, which the bot does not see
 CERTIFICATE_TOPIC = "candidate.requirements"
 SHOP = "как стать хорошим директором салона связи"  # not this job: the bot must refuse it
 
@@ -99,13 +100,13 @@ def test_filing_writes_exactly_that_entry(kdir: Path) -> None:
 def test_a_filed_question_is_answered_with_its_topic_and_undo_takes_it_back(kdir: Path) -> None:
     state = KnowledgeState(kdir)
     original = learned_text(kdir)
-    first = state.current.matcher.decide(CERTIFICATE)
+    first = state.current.matcher.decide(UNKNOWN)
     # before: the bot does not answer it with that topic (it says it does not know)
     assert (first.outcome, first.topic) == ("none", None)
 
-    filed = learn(state, CERTIFICATE_TOPIC, "lv", CERTIFICATE, 42)
+    filed = learn(state, CERTIFICATE_TOPIC, "lv", UNKNOWN, 42)
     assert filed.problems == () and filed.settled
-    now = state.current.matcher.decide(CERTIFICATE)
+    now = state.current.matcher.decide(UNKNOWN)
     assert (now.outcome, now.topic) == ("answer", CERTIFICATE_TOPIC)
     # the reply a user gets is that topic's answer
     assert filed.decision is not None and filed.decision.topic == CERTIFICATE_TOPIC
@@ -113,7 +114,7 @@ def test_a_filed_question_is_answered_with_its_topic_and_undo_takes_it_back(kdir
 
     back = unlearn(state, filed.entry.id)
     assert back.problems == () and back.entry == filed.entry
-    again = state.current.matcher.decide(CERTIFICATE)
+    again = state.current.matcher.decide(UNKNOWN)
     assert (again.outcome, again.topic) == (first.outcome, first.topic)
     assert learned_text(kdir) == original  # byte for byte
     assert recent(kdir) == []

@@ -271,7 +271,7 @@ class Limits:
 
 
 _INDEX_WEIGHTS = (1.0, 1.5, 2.0)
-# The logistic model's regularization: ~65 terms (features and their products) learnt from
+# The logistic model's regularization: 55 terms (features and their products) learnt from
 # ~2,500 trials, held back so that no rare combination decides alone.
 _C = 0.3
 _ALSO_LEADS = (0.5, 0.75, 1.0)

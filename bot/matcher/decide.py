@@ -48,17 +48,17 @@ class Confidence:
     # by `benchmarks/calibrate.py`'s recommendation, wrapped.
     center: tuple[float, ...] = (0.739, 1.032, 0.899, 0.361, 0.793, 2.01, 0.575, 0.037, -0.825, 10.708)
     scale: tuple[float, ...] = (0.892, 0.863, 1.01, 0.213, 0.406, 0.605, 0.494, 0.188, 0.676, 6.228)
-    # One per term (`terms`): each feature, then each product of two, squares included — a
+    # One per term (`terms`): each feature, then each product of two different ones — a
     # clear lead means more when the question also says much (the features' interactions
     # separate right from wrong far better than their sum).
     weights: tuple[float, ...] = (
-        0.521, 1.244, 0.356, 0.785, 0.016, 0.144, 0.164, -0.016, -0.522, 0.613, -0.15, 0.21, -0.135, 0.088,
-        -0.092, 0.504, 0.351, -0.234, 0.257, 0.055, -0.506, 0.497, -0.212, 0.067, -0.077, -0.013, -0.07,
-        -0.112, -0.049, -0.022, 0.073, -0.008, 0.22, -0.086, 0.057, 0.002, 0.234, 0.28, -0.088, -0.067,
-        -0.474, 0.331, -0.05, -0.135, -0.002, 0.094, 0.04, 0.239, -0.002, 0.081, 0.423, 0.222, -0.07, 0.06,
-        -0.266, -0.029, -0.018, 0.27, -0.054, -0.046, -0.095, 0.329, -0.226, 0.12, -0.082
+        0.289, 1.515, 0.317, 0.846, -0.036, 0.365, 0.185, -0.069, -0.578, 0.373, -0.335, -0.101, 0.406,
+        -0.025, 0.652, 0.296, -0.149, 0.126, 0.259, 0.237, -0.242, -0.058, -0.176, -0.022, -0.15, -0.383,
+        -0.03, 0.026, -0.007, 0.082, 0.015, 0.028, 0.292, 0.099, -0.008, -0.224, -0.363, 0.366, 0.047,
+        -0.094, 0.098, 0.036, 0.234, -0.001, 0.059, 0.338, -0.01, -0.045, 0.038, -0.001, 0.359, -0.064,
+        -0.168, 0.281, 0.117
     )
-    bias: float = 1.674
+    bias: float = 1.716
     answer: float = 0.7  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
@@ -68,7 +68,7 @@ class Confidence:
     min_info: float = 0.9
     # No other topic within the spread: the one topic left is answered from this P on (a
     # "did you mean" with a single choice only asks for a tap).
-    alone: float = 0.65
+    alone: float = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +88,15 @@ _CLIP = 4.0  # standardized features beyond this many deviations read as this ma
 def terms(features: tuple[float, ...], center: tuple[float, ...], scale: tuple[float, ...]
           ) -> list[float]:
     """The logistic model's inputs: each standardized feature (clipped, so that a message
-    unlike any calibration trial cannot square its way to certainty), then every product
-    of two of them, in the order of sklearn's PolynomialFeatures."""
+    unlike any calibration trial cannot multiply its way to certainty), then the product
+    of every two different ones, in the order of sklearn's PolynomialFeatures
+    (interaction_only). No squares: a square makes both ends of one feature look alike —
+    it read a one-word message as surely as a forty-word one."""
     z = [max(-_CLIP, min(_CLIP, (x - m) / s))
          for x, m, s in zip(features, center, scale, strict=True)]
     out = list(z)
     for i, zi in enumerate(z):
-        out.extend(zi * zj for zj in z[i:])
+        out.extend(zi * zj for zj in z[i + 1:])
     return out
 
 
@@ -105,7 +107,7 @@ def _quadratic(center: tuple[float, ...], scale: tuple[float, ...], weights: tup
     of the products' weights (z·M·z is the sum of the products' terms)."""
     n = len(center)
     upper = np.zeros((n, n))
-    upper[np.triu_indices(n)] = weights[n:]  # row by row, as `terms` lists the products
+    upper[np.triu_indices(n, 1)] = weights[n:]  # row by row, as `terms` lists the products
     return (np.array(center), 1.0 / np.array(scale), np.array(weights[:n]),
             (upper + upper.T) / 2.0)
 
