@@ -313,3 +313,11 @@ def test_a_question_whose_subject_is_unknown_is_not_answered_outright(matcher: M
     tell, so it offers the role's definition rather than answering with it."""
     d = matcher.decide(message)
     assert d.outcome != "answer", d
+
+
+@pytest.mark.parametrize("message", ["спасибки 😊", "paldies liels 🙂"])
+def test_a_thanks_in_its_own_words_is_never_a_job_answer(matcher: Matcher, message: str) -> None:
+    """A one-word thanks the knowledge base does not spell so ("спасибки") is unsure at
+    most: a message this short must not look sure because it is short."""
+    d = matcher.decide(message)
+    assert d.outcome != "answer" or d.topic == "chat.thanks", d
