@@ -164,18 +164,18 @@ def conclude(reading: Reading | Arranged, c: Confidence) -> Verdict:
     outcome, topic, picks = choose(r, p, c, small_talk_alone=a.rest is None)
     also: tuple[str, ...] = ()
     if outcome == "answer" and topic is not None:
-        topic, also = two_questions(a.clauses, r, topic, c, in_order=True)
+        topic, also = two_questions(a.clauses, r, topic, c)
     elif len(r.topics) > 1 and not r.ood_first and not r.foreign and r.info >= c.min_info:
         # Unsure between two topics because the message asks about both ("plusi un
         # mīnusi"): when its clauses say so clearly, answer the first and offer the second.
-        first, rest = two_questions(a.clauses, r, r.topics[0], c, in_order=True)
+        first, rest = two_questions(a.clauses, r, r.topics[0], c)
         if rest and {first, *rest} >= set(r.topics[:2]):
             return Verdict("answer", first, p, (), rest, r)
     return Verdict(outcome, topic, p, picks, also, r)
 
 
 def two_questions(parts: tuple[tuple[Ranking, bool], ...], whole: Ranking, topic: str,
-                  c: Confidence, in_order: bool = False) -> tuple[str, tuple[str, ...]]:
+                  c: Confidence) -> tuple[str, tuple[str, ...]]:
     """The answer and the other topics the message's clauses clearly ask about (at most
     two), when one clause asks about the answer itself. The first question asked leads
     only when its clause is worded as a question ("ko dara …, un cik maksā?"): a clause
@@ -194,8 +194,8 @@ def two_questions(parts: tuple[tuple[Ranking, bool], ...], whole: Ranking, topic
     first, first_asks = found[0]
     # A bare list of topics ("plusi un mīnusi", "pienākumi un alga"): every clause names
     # one, none is worded as a question; the first listed leads, as the first question
-    # asked does (only when the whole message is torn between them: `in_order`).
-    listed = in_order and len(found) == len(parts) and not any(asks for _, asks in found)
+    # asked does.
+    listed = len(found) == len(parts) and not any(asks for _, asks in found)
     lead_topic = first if first_asks or listed else topic
     return lead_topic, tuple(t for t, _ in found if t != lead_topic)[:2]
 

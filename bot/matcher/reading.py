@@ -169,7 +169,8 @@ def read_clauses(classifier: TopicClassifier, text: str) -> tuple[tuple[Signals,
         if skeleton and not all(w in ROLE_WORDS for w in skeleton.split()):
             pieces.append(cl)
             skeletons.append(skeleton)
-    pieces, skeletons = pieces[:_MAX_CLAUSES], skeletons[:_MAX_CLAUSES]
+            if len(pieces) == _MAX_CLAUSES:
+                break  # (the rest of a long message is not read)
     if len(pieces) < 2:
         return ()
     rows = classifier.decide_many(skeletons)
