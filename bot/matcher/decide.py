@@ -46,20 +46,20 @@ class Confidence:
     # The model reads each feature (ranking.FEATURES) standardized: less this centre, over
     # this scale (their mean and deviation on the calibration trials). Tuples are written
     # by `benchmarks/calibrate.py`'s recommendation, wrapped.
-    center: tuple[float, ...] = (0.739, 1.032, 0.899, 0.361, 0.793, 2.01, 0.575, 0.037, -0.825, 10.708)
-    scale: tuple[float, ...] = (0.892, 0.863, 1.01, 0.213, 0.406, 0.605, 0.494, 0.188, 0.676, 6.228)
+    center: tuple[float, ...] = (0.725, 1.022, 0.886, 0.358, 0.791, 2.017, 0.571, 0.038, -0.821, 10.766)
+    scale: tuple[float, ...] = (0.882, 0.851, 1.012, 0.211, 0.407, 0.605, 0.495, 0.19, 0.68, 6.303)
     # One per term (`terms`): each feature, then each product of two different ones — a
     # clear lead means more when the question also says much (the features' interactions
     # separate right from wrong far better than their sum).
     weights: tuple[float, ...] = (
-        0.289, 1.515, 0.317, 0.846, -0.036, 0.365, 0.185, -0.069, -0.578, 0.373, -0.335, -0.101, 0.406,
-        -0.025, 0.652, 0.296, -0.149, 0.126, 0.259, 0.237, -0.242, -0.058, -0.176, -0.022, -0.15, -0.383,
-        -0.03, 0.026, -0.007, 0.082, 0.015, 0.028, 0.292, 0.099, -0.008, -0.224, -0.363, 0.366, 0.047,
-        -0.094, 0.098, 0.036, 0.234, -0.001, 0.059, 0.338, -0.01, -0.045, 0.038, -0.001, 0.359, -0.064,
-        -0.168, 0.281, 0.117
+        0.299, 1.722, 0.399, 0.689, -0.131, 0.361, 0.324, -0.297, -0.495, 0.315, 0.018, -0.279, 0.29, 0.183,
+        0.516, 0.276, 0.066, 0.056, 0.099, 0.232, -0.293, -0.233, -0.058, 0.16, -0.087, -0.372, 0.159,
+        -0.094, -0.055, 0.054, 0.094, -0.015, 0.259, 0.037, -0.078, -0.136, -0.328, 0.125, 0.025, -0.051,
+        0.053, 0.029, -0.034, -0.069, 0.014, 0.449, 0.128, -0.091, 0.165, 0.236, 0.451, -0.136, 0.223,
+        0.141, 0.122
     )
-    bias: float = 1.716
-    answer: float = 0.7  # P(best topic is right) needed to answer
+    bias: float = 1.632
+    answer: float = 0.75  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own
@@ -68,7 +68,7 @@ class Confidence:
     min_info: float = 0.9
     # No other topic within the spread: the one topic left is answered from this P on (a
     # "did you mean" with a single choice only asks for a tap).
-    alone: float = 0.7
+    alone: float = 0.75
 
 
 @dataclass(frozen=True, slots=True)
