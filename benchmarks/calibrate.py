@@ -7,8 +7,9 @@ Two kinds of held-out questions, weighed equally:
   of the out-of-domain examples, trains the classifier and builds the index from the rest,
   and asks the hidden ones, typed the way users type (no diacritics, lower case, Russian in
   Latin letters, a typo or two);
-- knowledge/calibration.yaml: users' wording (short questions and long chat messages) that
-  the matcher is not given as examples.
+- knowledge/calibration.yaml: users' wording (short questions and long chat messages),
+  which trains the classifier: 5-fold too, each question asked of a classifier trained
+  without its fold (the index never holds them).
 For each weight of the index beside the classifier, a logistic model learns how clear a
 ranking must be to be right; every answer threshold is then worth its share of right
 answers (a right suggestion half) minus --wrong-cost times its share of wrong answers, on

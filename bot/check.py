@@ -105,9 +105,10 @@ def run_check(directory: str) -> CheckResult:
     except KnowledgeInvalid as exc:
         return CheckResult(None, exc.problems)
     matcher = Matcher(kb)
-    # three folds: each off-topic example asked of a model trained without it, at the cost
-    # of three trainings (five would add little for the time an admin waits)
-    trials = [*user_trials(kb, matcher), *hidden_out_of_domain(kb, k=3, matcher=matcher)]
+    # three folds each: every calibration question and off-topic example asked of a model
+    # trained without it, at the cost of six trainings (five folds would add little for
+    # the time an admin waits)
+    trials = [*user_trials(kb, matcher, k=3), *hidden_out_of_domain(kb, k=3, matcher=matcher)]
     outcomes = judge(trials, matcher.confidence) if trials else None
     return CheckResult(kb, [], [*kb.notes, *lint(kb, matcher)], outcomes)
 
@@ -134,8 +135,8 @@ def summary_lines(res: CheckResult) -> list[str]:
     o = res.calibration
     if o is not None:
         lines.append(
-            f"Calibration questions (not examples): {o.in_domain}; answered right "
+            f"Calibration questions: {o.in_domain}; answered right "
             f"{o.right_rate:.1%}, right topic suggested {o.suggested_right}, answered wrong "
             f"{o.answered_wrong}; out-of-domain examples refused {o.refused}/{o.out_of_domain} "
-            f"(each asked of a model trained without it)")
+            f"(each question asked of a model trained without it)")
     return lines

@@ -77,8 +77,7 @@ class AlreadyKnown(LearningError):
             "title": f"the title of topic '{topic}'",
             "example": f"an example question of topic '{topic}'",
             "off-topic example": "an off-topic example",
-            "calibration": (f"a calibration question of topic '{topic}' (those must stay "
-                            "unseen by the matcher)"),
+            "calibration": f"a calibration question of topic '{topic}'",
         }[kind]
         super().__init__(f"'{text}' is already {what} ({where}): nothing was filed")
 

@@ -12,6 +12,7 @@ import pytest
 from scipy.sparse import hstack
 
 from bot.knowledge.loader import load_knowledge
+from bot.matcher.calibrate import user_trials
 from bot.matcher.classifier import OUT_OF_DOMAIN, TopicClassifier, model_text
 from bot.matcher.decide import Matcher
 from bot.state import KnowledgeState
@@ -62,6 +63,43 @@ def test_fast_scoring_gives_scikit_learns_numbers(small_kb: Callable[..., Path])
         features = hstack([v.transform([skeleton]) for v in vectorizers]).tocsr()
         assert np.allclose(row[:-1], model.decision_function(features)[0]), skeleton
         assert np.allclose(row, c.decide_many([skeleton])[0]), skeleton
+
+
+CALIBRATION_FILE = """\
+calibration:
+  demo.pay:
+    lv:
+      - "cik naudas paliek pāri pēc nodokļu nomaksas"
+  demo.duties:
+    lv:
+      - "kā paiet darbadiena stendā izstādē"
+"""
+
+
+def test_users_wording_in_calibration_teaches_the_classifier(small_kb: Callable[..., Path]
+                                                             ) -> None:
+    # Users' wording is not the examples' tidy one: what a calibration question says, the
+    # model learns (the index, which matches examples word for word, is not given it).
+    plain = load_knowledge(small_kb({"ood.yaml": OUT_OF_DOMAIN_FILE}), required_topics=())
+    users = load_knowledge(small_kb({"ood.yaml": OUT_OF_DOMAIN_FILE,
+                                     "calibration.yaml": CALIBRATION_FILE}), required_topics=())
+    question = "kāda ir darbadiena izstādes stendā?"
+    assert best(TopicClassifier.train(plain), question) != "demo.duties"
+    assert best(TopicClassifier.train(users), question) == "demo.duties"
+    assert Matcher(users).index.score(question) == Matcher(plain).index.score(question)
+
+
+def test_calibration_asks_each_users_question_of_a_model_trained_without_it(
+        small_kb: Callable[..., Path]) -> None:
+    kb = load_knowledge(small_kb({"ood.yaml": OUT_OF_DOMAIN_FILE,
+                                  "calibration.yaml": CALIBRATION_FILE}), required_topics=())
+    m = Matcher(kb)
+    trials = user_trials(kb, m, k=2)
+    assert [(t.expect, t.text) for t in trials] == [(tid, q) for tid, _, q in kb.calibration]
+    for t in trials:
+        i = m.classifier.classes.index(t.expect)
+        seen = m.read(t.text).whole.scores[i]
+        assert t.reading.whole.scores[i] < seen - 0.1, t.text  # not the model that learnt it
 
 
 def test_one_topic_and_nothing_else_still_trains(small_kb: Callable[..., Path]) -> None:

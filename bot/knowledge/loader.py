@@ -114,7 +114,7 @@ def _learned(docs: list[YamlDocument], topics: dict[str, Topic], examples: Seen,
     An entry naming a topic that does not exist, an id used twice or a time that is not
     one is a problem (the file is refused like any other). A question that is already an
     example, an off-topic example, a calibration question or learned before is skipped and
-    noted: it is known already (and a calibration question must stay unseen)."""
+    noted: it is known already."""
     entries: list[LearnedQuestion] = []
     notes: list[Problem] = []
     ids: dict[str, int] = {}
@@ -414,13 +414,12 @@ def _calibration(docs: list[YamlDocument], built: _Sections,
                         problems.append(Problem(
                             doc.name, doc.line(("calibration", tid, lang, j)),
                             f"calibration question '{q.strip()}' is also an example question of "
-                            f"topic '{other}' ({fname}:{fline}); calibration questions must be "
-                            "ones the matcher is not given"))
+                            f"topic '{other}' ({fname}:{fline}); a calibration question must not be "
+                            "an example: it is asked of models trained without it"))
                     calibration.append((tid, lang, q.strip()))
                     seen_here.setdefault(_question_key(q), (
                         doc.name, doc.line(("calibration", tid, lang, j)),
-                        f"a calibration question of topic '{tid}' (calibration questions "
-                        "must stay unseen by the matcher)"))
+                        f"a calibration question of topic '{tid}'"))
     return calibration, seen_here
 
 

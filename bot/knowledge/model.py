@@ -159,7 +159,8 @@ class KnowledgeBase:
     answers: Mapping[tuple[str, str], str] = field(default_factory=dict)
     directory: str = ""
     out_of_domain: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    # Users' questions the matcher is not given (calibration.yaml): (topic, lang, text).
+    # Users' wording of the topics' questions (calibration.yaml): (topic, lang, text). The
+    # classifier learns from them; calibration asks each of one trained without it.
     calibration: tuple[tuple[str, str, str], ...] = ()
     # Salary figures per filter and pair of filters (listing_filters.key), computed at load.
     salary_subsets: Mapping[tuple[str, ...], SalaryFacts] = field(default_factory=dict)

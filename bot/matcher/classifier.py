@@ -9,7 +9,9 @@ words decide (the approach of Rasa's intent pipelines: count vectors of characte
 plus a linear classifier).
 
 Training data is the knowledge YAML: every topic's title and example questions in both
-languages, and `out_of_domain.yaml` as one more class, OUT_OF_DOMAIN — what the role is
+languages, the lines of its answer, users' wording of its questions (`calibration.yaml`:
+short questions and whole chat messages, greetings and stories included, which the
+examples are not), and `out_of_domain.yaml` as one more class, OUT_OF_DOMAIN — what the role is
 *not* about (bank accounts, other managers' jobs…), so near-misses have somewhere to go.
 The text is first brought to the matcher's skeleton form (normalize.py: no diacritics,
 Cyrillic and translit meet, endings stripped, synonyms and every name of the role merged),
@@ -62,6 +64,9 @@ class ClassifierSettings:
     # Each line of a topic's answer is an example too: a question about a detail
     # the examples never ask ("kompensācija par telefonu") is still answered by its words.
     answer_weight: float = 1.0
+    # Users' wording (calibration.yaml) teaches the model how people really ask, long chat
+    # messages among them (calibration asks each of a model trained without it). 0: not.
+    user_weight: float = 1.0
 
 
 Example = tuple[str, str, float]  # (text, label, weight)
@@ -78,8 +83,8 @@ def answer_lines(answer: str) -> list[str]:
 def training_set(kb: KnowledgeBase, settings: ClassifierSettings | None = None) -> list[Example]:
     """Every title and example question (weight 1), every line of every answer
     (`answer_weight`) that no other topic's answer also says (computed figures shown by
-    two salary topics tell neither apart), and every out-of-domain example under
-    OUT_OF_DOMAIN."""
+    two salary topics tell neither apart), every calibration question (`user_weight`)
+    and every out-of-domain example under OUT_OF_DOMAIN."""
     s = settings or ClassifierSettings()
     out: list[Example] = []
     lines: dict[str, set[str]] = {}  # skeleton of an answer line → topics saying it
@@ -97,6 +102,8 @@ def training_set(kb: KnowledgeBase, settings: ClassifierSettings | None = None) 
             for lang in LANGS:
                 out += [(line, tid, s.answer_weight) for line in answer_lines(kb.answer(tid, lang))
                         if len(lines[model_text(line)]) == 1]
+    if s.user_weight > 0:
+        out += [(q, tid, s.user_weight) for tid, _lang, q in kb.calibration]
     for lang in LANGS:
         # An off-topic example told as a story keeps only its question: stories are told
         # around in-domain questions too, and the examples of topics are bare questions,

@@ -46,20 +46,25 @@ class Confidence:
     # The model reads each feature (ranking.FEATURES) standardized: less this centre, over
     # this scale (their mean and deviation on the calibration trials). Tuples are written
     # by `benchmarks/calibrate.py`'s recommendation, wrapped.
-    center: tuple[float, ...] = (0.725, 1.022, 0.886, 0.358, 0.791, 2.017, 0.571, 0.038, -0.821, 10.766)
-    scale: tuple[float, ...] = (0.882, 0.851, 1.012, 0.211, 0.407, 0.605, 0.495, 0.19, 0.68, 6.303)
+    center: tuple[float, ...] = (
+        0.781, 1.092, 1.014, 0.358, 0.789, 2.017, 0.571, 0.038, -0.888, 10.766, 0.754, 0.122
+    )
+    scale: tuple[float, ...] = (
+        0.915, 0.887, 1.006, 0.21, 0.408, 0.605, 0.495, 0.19, 0.659, 6.303, 0.651, 0.161
+    )
     # One per term (`terms`): each feature, then each product of two different ones — a
     # clear lead means more when the question also says much (the features' interactions
     # separate right from wrong far better than their sum).
     weights: tuple[float, ...] = (
-        0.299, 1.722, 0.399, 0.689, -0.131, 0.361, 0.324, -0.297, -0.495, 0.315, 0.018, -0.279, 0.29, 0.183,
-        0.516, 0.276, 0.066, 0.056, 0.099, 0.232, -0.293, -0.233, -0.058, 0.16, -0.087, -0.372, 0.159,
-        -0.094, -0.055, 0.054, 0.094, -0.015, 0.259, 0.037, -0.078, -0.136, -0.328, 0.125, 0.025, -0.051,
-        0.053, 0.029, -0.034, -0.069, 0.014, 0.449, 0.128, -0.091, 0.165, 0.236, 0.451, -0.136, 0.223,
-        0.141, 0.122
+        0.004, 0.597, 0.185, 0.705, -0.18, 0.251, 0.393, -0.273, -0.815, 0.287, 1.629, 0.202, 0.059, -0.46,
+        0.237, 0.026, 0.126, 0.203, 0.252, 0.08, 0.092, -0.223, -0.226, 0.29, 0.083, -0.234, -0.022, 0.387,
+        -0.104, -0.344, -0.035, -0.097, 0.253, 0.181, -0.016, -0.009, 0.266, 0.111, 0.383, 0.015, 0.176,
+        -0.144, 0.141, 0.093, -0.467, 0.026, -0.076, 0.107, -0.421, -0.242, 0.153, -0.035, -0.084, -0.011,
+        0.156, -0.033, -0.012, 0.408, 0.17, -0.287, 0.063, 0.274, -0.065, 0.152, 0.499, -0.193, -0.28,
+        0.027, 0.296, 0.183, -0.121, 0.209, 0.134, -0.143, -0.112, 0.29, -0.567, 0.247
     )
-    bias: float = 1.632
-    answer: float = 0.75  # P(best topic is right) needed to answer
+    bias: float = 2.124
+    answer: float = 0.7  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own
@@ -68,7 +73,7 @@ class Confidence:
     min_info: float = 0.9
     # No other topic within the spread: the one topic left is answered from this P on (a
     # "did you mean" with a single choice only asks for a tap).
-    alone: float = 0.75
+    alone: float = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +161,7 @@ def conclude(reading: Reading | Arranged, c: Confidence) -> Verdict:
     confidence model)."""
     a = reading if isinstance(reading, Arranged) else arrange(reading, c.index_weight)
     r = a.whole
-    if a.rest is not None and r.best in SMALL_TALK:
+    if a.rest is not None:
         r = a.rest  # small talk around a question: the question decides
     p = probability(r.features, c) if r.topics else 0.0
     # Small talk alone is answered on the classifier's word; beside a question only on

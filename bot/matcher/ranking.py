@@ -15,7 +15,7 @@ from .index import Scored
 from .reading import Signals
 
 FEATURES = ("best", "lead", "ood_gap", "index_best", "index_agree", "words", "role", "foreign",
-            "refusal", "info")
+            "refusal", "info", "cls_lead", "idx_lead")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +78,10 @@ def rank(sig: Signals, index_weight: float) -> Ranking:
     t2 = int(order[1]) if len(order) > 1 else t1
     ood_score = float(s[ood]) if ood >= 0 else -1.0
     idx_best = next((r.score for r in sig.index if r.topic == classes[t1]), 0.0)
+    # Each signal's own lead (the sum's lead can hide that only one of them is sure): the
+    # classifier's over its runner-up, the index's over its best other topic.
+    idx_other = next((r.score for r in sig.index if r.topic != classes[t1]), 0.0)
+    others = s[order[1:]] if len(order) > 1 else s[order]
     feats = (
         float(comb[t1]),
         float(comb[t1] - comb[t2]),
@@ -89,6 +93,8 @@ def rank(sig: Signals, index_weight: float) -> Ranking:
         float(sig.foreign),
         sig.refusal,
         sig.index[0].info if sig.index else 0.0,
+        float(s[t1] - others.max()),
+        float(idx_best - idx_other),
     )
     return Ranking(
         topics=tuple(classes[i] for i in order[:8]),

@@ -72,8 +72,10 @@ class Reading:
     computed once (models required), decided on many times (pure, see `conclude`)."""
 
     whole: Signals
-    # The message without its small-talk words, when small talk leads and a question is
-    # left ("Sveiki! ... Kādi ir pienākumi? Paldies!"); None otherwise.
+    # The message without its small-talk words, when it has some and a question is left
+    # ("Sveiki! ... Kādi ir pienākumi? Paldies!"); None otherwise. The question decides:
+    # a greeting set aside only when small talk led a signal still led the index to the
+    # one example that greets too ("Привет! Объясни, кто такой …").
     rest: Signals | None
     # Each clause of the question sentences (classifier only), when there are two or more,
     # and whether the clause is itself worded as a question: "plusi un mīnusi", "what are
@@ -138,7 +140,7 @@ def read(index: Index, classifier: TopicClassifier, text: str,
     rest = None
     # (A message that says exactly what a small-talk example says is small talk whatever
     # its words: "Čau, kā iet?", "Привет, как дела?" ask nothing about the job.)
-    if _small_talk_first(whole) and not _small_talk_said(whole):
+    if not _small_talk_said(whole):
         stripped = without_small_talk(text, talk)
         # Worded as a question, or a query about the role as people type one into a
         # search box: "Привет! зарплата аккаунт менеджера", "Sveiki! konta pārvaldnieka
@@ -191,10 +193,3 @@ def _small_talk_said(sig: Signals) -> bool:
     return bool(sig.index) and sig.index[0].exact and sig.index[0].topic in SMALL_TALK
 
 
-def _small_talk_first(sig: Signals) -> bool:
-    """Small talk leads by either signal (the classifier over topics, or the index)."""
-    s = sig.scores.copy()
-    if sig.ood >= 0:
-        s[sig.ood] = -np.inf
-    return sig.classes[int(np.argmax(s))] in SMALL_TALK or (
-        bool(sig.index) and sig.index[0].topic in SMALL_TALK)
