@@ -146,6 +146,16 @@ def test_two_questions_get_the_first_answer_and_the_second_as_a_button(
     assert kb.topics[second].title.get(d.lang) in reply.text  # and said in words
 
 
+def test_a_message_about_one_thing_throughout_answers_it_whatever_it_asks_first(
+        matcher: Matcher) -> None:
+    """"What will she do?" asked first, and every line about a bank: the bank's duties are
+    the answer, the general duties a button — not the other way round."""
+    d = matcher.decide("Добрый день! Жена работает кассиром в банке, ей предлагают стать "
+                       "клиентским менеджером для частных клиентов в том же отделении. Чем "
+                       "она будет заниматься? Придётся ли ей продавать кредиты и вклады?")
+    assert (d.outcome, d.topic, d.also) == ("answer", "duties.bank", ("duties.general",)), d
+
+
 @pytest.mark.parametrize(("message", "topic"), [
     ("konta pārvaldnieks un kriminālatbildība", "role.responsibility"),
     ("аккаунт-менеджер и материальная ответственность", "role.responsibility"),

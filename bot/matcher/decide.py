@@ -87,6 +87,10 @@ class Decision:
     also: tuple[str, ...] = field(default=())  # more topics the message asks about
 
 
+# The whole message leads its runner-up by this much: it is about its best topic, whatever
+# another clause asks first ("Mani grib iecelt par atslēgas klientu menedžeri. Ko šāds
+# cilvēks dara citādi? Vai viņš lemj par atlaidēm?" is about key accounts throughout).
+_WHOLE_LEADS = 0.75
 _CLIP = 4.0  # standardized features beyond this many deviations read as this many
 
 
@@ -184,7 +188,8 @@ def two_questions(parts: tuple[tuple[Ranking, bool], ...], whole: Ranking, topic
     """The answer and the other topics the message's clauses clearly ask about (at most
     two), when one clause asks about the answer itself. The first question asked leads
     only when its clause is worded as a question ("ko dara …, un cik maksā?"): a clause
-    such as "klientu menedžeris" alone can mislead, the whole message less."""
+    such as "klientu menedžeris" alone can mislead, the whole message less — and not when
+    the whole message leads clearly to the answer (`_WHOLE_LEADS`)."""
     found: list[tuple[str, bool]] = []
     near = whole.topics[:3]
     for r, asks in parts:
@@ -201,7 +206,9 @@ def two_questions(parts: tuple[tuple[Ranking, bool], ...], whole: Ranking, topic
     # one, none is worded as a question; the first listed leads, as the first question
     # asked does.
     listed = len(found) == len(parts) and not any(asks for _, asks in found)
-    lead_topic = first if first_asks or listed else topic
+    # A question asked first leads, unless the whole message is clearly about the answer.
+    sure = topic == whole.best and whole.combined[0] - whole.combined[1] >= _WHOLE_LEADS
+    lead_topic = first if listed or (first_asks and not sure) else topic
     return lead_topic, tuple(t for t, _ in found if t != lead_topic)[:2]
 
 
