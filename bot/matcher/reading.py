@@ -43,23 +43,37 @@ class Signals:
     refusal: float = 0.0  # the refusal model's margin (> 0: off-topic), the question's own if lower
 
 
+_Asked = tuple[tuple[Scored, ...], bool, np.ndarray | None]
+
+
 def signals(index: Index, classifier: TopicClassifier, text: str,
-            with_index: bool = True) -> Signals:
+            with_index: bool = True, memo: dict[str, _Asked] | None = None) -> Signals:
     """Both signals for a text (calibration calls this with models trained on folds). The
     classifier reads the whole message; the index, which matches single example questions,
-    reads only its question sentences when it has other sentences too."""
+    reads only its question sentences when it has other sentences too. (`memo`: what was
+    said of question sentences read before — a message and the same message without its
+    greeting usually ask in the same sentences.)"""
     part = question_part(text)
     asked = part or text
-    ranked = tuple(index.score(asked)) if with_index else ()
     skeleton = model_text(text)
     words = skeleton.split()
-    asked_skeleton = model_text(asked) if part else skeleton
+    seen = memo.get(asked) if memo is not None and part else None
+    if seen is not None:
+        ranked, names_other, asked_row = seen
+        values = classifier.decide_many((skeleton,))[0]
+    else:
+        ranked = tuple(index.score(asked)) if with_index else ()
+        names_other = names_occupation(asked)
+        asked_skeleton = model_text(asked) if part else skeleton
+        both = classifier.decide_many((skeleton, asked_skeleton) if part else (skeleton,))
+        values = both[0]
+        asked_row = both[1] if part else None
+        if memo is not None and part:
+            memo[asked] = (ranked, names_other, asked_row)
     role = any(w in ROLE_WORDS for w in words)
     # Another occupation in the question, and this role nowhere in the message.
-    foreign = not role and names_occupation(asked)
-    both = classifier.decide_many((skeleton, asked_skeleton) if part else (skeleton,))
-    values = both[0]
-    asked_values = both[1] if part else None
+    foreign = not role and names_other
+    asked_values = asked_row
     refusal = float(values[-1] if asked_values is None else min(values[-1], asked_values[-1]))
     return Signals(classifier.classes, classifier.ood, values[:-1], ranked,
                    len(words), role, foreign,
@@ -136,7 +150,8 @@ def read(index: Index, classifier: TopicClassifier, text: str,
     """Both signals for the whole message and for the parts that may matter (`talk`: the
     knowledge base's small-talk words, see `small_talk_words`). Without `with_clauses`
     the clauses are left for `read_clauses`, wanted only when the message is answered."""
-    whole = signals(index, classifier, text)
+    memo: dict[str, _Asked] = {}
+    whole = signals(index, classifier, text, memo=memo)
     rest = None
     # (A message that says exactly what a small-talk example says is small talk whatever
     # its words: "Čau, kā iet?", "Привет, как дела?" ask nothing about the job.)
@@ -149,7 +164,7 @@ def read(index: Index, classifier: TopicClassifier, text: str,
         if stripped is not None and (asks_outright(stripped) or (
                 _names_role_and_more(stripped) and not reacts(text)
                 and not speaks_of_self(stripped))):
-            rest = signals(index, classifier, stripped)
+            rest = signals(index, classifier, stripped, memo=memo)
     return Reading(whole, rest, read_clauses(classifier, text) if with_clauses else ())
 
 
