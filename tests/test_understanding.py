@@ -125,6 +125,23 @@ def test_small_talk_alone_is_answered_as_small_talk(matcher: Matcher, message: s
     assert (d.outcome, d.topic) == ("answer", topic), d
 
 
+@pytest.mark.parametrize("message", ["ты кто?", "а ты кто такой?", "kas tu tāds esi?",
+                                     "ну и кто ты такой вообще"])
+def test_asking_who_the_bot_is_in_function_words_only_is_answered(matcher: Matcher,
+                                                                   message: str) -> None:
+    """Words only of the kind every question has: the index matches them against the
+    knowledge base's such questions ("Кто ты?", "Kas tu esi?") in any order, with more
+    around them, and the classifier, which learnt nothing from them, does not overrule."""
+    d = matcher.decide(message)
+    assert (d.outcome, d.topic) == ("answer", "chat.about"), d
+
+
+@pytest.mark.parametrize("message", ["что это?", "kas tas ir?", "и что?"])
+def test_function_words_that_ask_nothing_known_get_no_answer(matcher: Matcher,
+                                                              message: str) -> None:
+    assert matcher.decide(message).outcome == "none"
+
+
 @pytest.mark.parametrize(("message", "first", "second"), [
     ("Kādi ir konta pārvaldnieka pienākumi un cik viņš pelna?", "duties.general",
      "salary.overview"),

@@ -467,16 +467,18 @@ class Index:
 
     def _score_phrase(self, query: str) -> list[Scored]:
         """A query of function words only, against the knowledge base's questions of the
-        same kind (a typo allowed)."""
+        same kind (a typo allowed, in any word order, with more function words around:
+        "ты кто?", "а ты кто такой?" ask what "Кто ты?" asks)."""
         phrase = " ".join(stems(query))
         if not phrase or not self.phrases:
             return []
-        hit = process.extractOne(phrase, list(self.phrases), scorer=fuzz.ratio, score_cutoff=85)
+        hit = process.extractOne(phrase, list(self.phrases), scorer=fuzz.token_set_ratio,
+                                 score_cutoff=85)
         if hit is None:
             return []
         e = self.phrases[hit[0]]
         return [Scored(e.topic, hit[1] / 100.0, e.lang, e.text, agree=True, info=1.0,
-                       exact=hit[1] >= 100.0)]
+                       exact=fuzz.token_sort_ratio(phrase, hit[0]) >= 100.0)]
 
     def language_votes(self, query: str) -> tuple[float, float]:
         """Evidence for Latvian and for Russian from the words of a Latin-script query: each

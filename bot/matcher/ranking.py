@@ -101,8 +101,11 @@ def rank(sig: Signals, index_weight: float) -> Ranking:
         combined=tuple(float(comb[i]) for i in order[:8]),
         features=feats,
         index=sig.index,
+        # (Of a text of function words only the classifier knows nothing, its intercepts
+        # aside: when the index matched such a question of the knowledge base, it decides.)
         ood_first=ood >= 0 and int(np.argmax(s)) == ood
-        and (sig.asked is None or int(np.argmax(sig.asked)) == ood),
+        and (sig.asked is None or int(np.argmax(sig.asked)) == ood)
+        and not (sig.words == 0 and bool(sig.index)),
         foreign=sig.foreign,
         exact=bool(sig.index) and sig.index[0].exact and sig.index[0].topic == classes[t1]
         and not (len(sig.index) > 1 and sig.index[1].exact),
