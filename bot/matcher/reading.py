@@ -87,9 +87,8 @@ class Reading:
 
     whole: Signals
     # The message without its small-talk words, when it has some and a question is left
-    # ("Sveiki! ... Kādi ir pienākumi? Paldies!"); None otherwise. The question decides:
-    # a greeting set aside only when small talk led a signal still led the index to the
-    # one example that greets too ("Привет! Объясни, кто такой …").
+    # ("Sveiki! ... Kādi ir pienākumi? Paldies!") and small talk leads a signal or the
+    # index's nearest example greets too; None otherwise. The question decides.
     rest: Signals | None
     # Each clause of the question sentences (classifier only), when there are two or more,
     # and whether the clause is itself worded as a question: "plusi un mīnusi", "what are
@@ -155,7 +154,7 @@ def read(index: Index, classifier: TopicClassifier, text: str,
     rest = None
     # (A message that says exactly what a small-talk example says is small talk whatever
     # its words: "Čau, kā iet?", "Привет, как дела?" ask nothing about the job.)
-    if not _small_talk_said(whole):
+    if not _small_talk_said(whole) and (_small_talk_first(whole) or _greets(whole, talk)):
         stripped = without_small_talk(text, talk)
         # Worded as a question, or a query about the role as people type one into a
         # search box: "Привет! зарплата аккаунт менеджера", "Sveiki! konta pārvaldnieka
@@ -201,6 +200,23 @@ def _names_role_and_more(text: str) -> bool:
     them: its `role` and `words`)."""
     words = model_text(text).split()
     return len(words) > 1 and any(w in ROLE_WORDS for w in words)
+
+
+def _small_talk_first(sig: Signals) -> bool:
+    """Small talk leads by either signal (the classifier over topics, or the index)."""
+    s = sig.scores.copy()
+    if sig.ood >= 0:
+        s[sig.ood] = -np.inf
+    return sig.classes[int(np.argmax(s))] in SMALL_TALK or (
+        bool(sig.index) and sig.index[0].topic in SMALL_TALK)
+
+
+def _greets(sig: Signals, talk: frozenset[str]) -> bool:
+    """The index's nearest example greets too ("Привет! Объясни, кто такой …"): the
+    message may have matched it by its greeting."""
+    return bool(sig.index) and any(
+        (sk := _word_skeleton(w)) and all(t in talk for t in sk)
+        for w in sig.index[0].example.split())
 
 
 def _small_talk_said(sig: Signals) -> bool:
