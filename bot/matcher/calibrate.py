@@ -358,17 +358,16 @@ def fit_confidence(cv: Sequence[Trial], users: Sequence[Trial],
         for also, a, alone in itertools.product(_ALSO_LEADS, _ANSWER, _ANSWER):
             if alone > a:
                 continue
-            if True:
-                c = dataclasses.replace(base, answer=a, also=also, alone=alone)
-                o, u = judge(cv, c, arr_cv), judge(users_ood, c, arr_users)
-                u_wrong = u.traffic_wrong_rate(lim.ood_share)
-                if (o.wrong_rate > lim.max_wrong or u_wrong > lim.max_wrong_users
-                        or not lim.refused_enough(o)):
-                    continue
-                key = (u.right_rate + 0.5 * u.suggested_right / max(u.in_domain, 1)
-                       - lim.wrong_cost * u_wrong)
-                if best is None or key > best[0] + 1e-9:
-                    best = (key, c, o, u)
+            c = dataclasses.replace(base, answer=a, also=also, alone=alone)
+            o, u = judge(cv, c, arr_cv), judge(users_ood, c, arr_users)
+            u_wrong = u.traffic_wrong_rate(lim.ood_share)
+            if (o.wrong_rate > lim.max_wrong or u_wrong > lim.max_wrong_users
+                    or not lim.refused_enough(o)):
+                continue
+            key = (u.right_rate + 0.5 * u.suggested_right / max(u.in_domain, 1)
+                   - lim.wrong_cost * u_wrong)
+            if best is None or key > best[0] + 1e-9:
+                best = (key, c, o, u)
     if best is None:
         c = Confidence()
         return c, judge(cv, c), judge(users_ood, c)
