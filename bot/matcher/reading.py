@@ -212,11 +212,11 @@ def _small_talk_first(sig: Signals) -> bool:
 
 
 def _greets(sig: Signals, talk: frozenset[str]) -> bool:
-    """The index's nearest example greets too ("Привет! Объясни, кто такой …"): the
-    message may have matched it by its greeting."""
-    return bool(sig.index) and any(
-        (sk := _word_skeleton(w)) and all(t in talk for t in sk)
-        for w in sig.index[0].example.split())
+    """The index's nearest example opens with a greeting too ("Привет! Объясни, кто такой
+    …"): the message may have matched it by its greeting. (Its first word only: that is
+    where a greeting stands, and a new example's words are not read one by one.)"""
+    first = sig.index[0].example.split(maxsplit=1)[:1] if sig.index else []
+    return bool(first) and bool(sk := _word_skeleton(first[0])) and all(t in talk for t in sk)
 
 
 def _small_talk_said(sig: Signals) -> bool:
