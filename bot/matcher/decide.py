@@ -88,8 +88,8 @@ class Decision:
 
 
 # The whole message leads its runner-up by this much: it is about its best topic, whatever
-# another clause asks first ("Mani grib iecelt par atslēgas klientu menedžeri. Ko šāds
-# cilvēks dara citādi? Vai viņš lemj par atlaidēm?" is about key accounts throughout).
+# another clause asks first ("Жена — кассир в банке, ей предлагают стать клиентским
+# менеджером. Чем она будет заниматься? Придётся ли продавать кредиты?" is about a bank).
 _WHOLE_LEADS = 0.75
 _CLIP = 4.0  # standardized features beyond this many deviations read as this many
 
