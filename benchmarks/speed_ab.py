@@ -39,15 +39,21 @@ from bot.matcher.decide import Matcher  # noqa: E402
 SETS = (ROOT.parent / "shared/eval/dev.yaml", ROOT.parent / "shared/eval/dev-long.yaml")
 
 
-def base_matcher_class(rev: str, into: Path) -> type:
-    """The Matcher class of `rev`, imported as package `bot_base` from a git archive."""
-    tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "bot"], check=True,
+def import_base(rev: str, into: Path, paths: tuple[str, ...] = ("bot",)) -> None:
+    """Extract `paths` of `rev` (a git archive) into `into`, its `bot` package renamed
+    `bot_base` and importable beside this checkout's `bot`."""
+    tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, *paths], check=True,
                          capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(tar)) as t:
         t.extractall(into, filter="data")
     (into / "bot").rename(into / "bot_base")
     sys.path.insert(0, str(into))
-    return importlib.import_module("bot_base.matcher.decide").Matcher  # type: ignore[no-any-return]
+
+
+def base_matcher_class(rev: str, into: Path) -> type:
+    """The Matcher class of `rev`, imported as package `bot_base`."""
+    import_base(rev, into)
+    return importlib.import_module("bot_base.matcher.decide").Matcher
 
 
 def forget(package: str, matcher: object) -> None:

@@ -168,10 +168,18 @@ def cross_validate(kb: KnowledgeBase, k: int = 5, typed: bool = True, seed: int 
     return trials
 
 
+def _index_and_talk(kb: KnowledgeBase, matcher: Matcher | None) -> tuple[Index, frozenset[str]]:
+    """What each fold's classifier is read beside: the matcher's index and small-talk
+    words, built here when no matcher is given (its own classifier would go unused)."""
+    if matcher is not None:
+        return matcher.index, matcher.small_talk
+    return Index(kb), small_talk_words(kb)
+
+
 def hidden_out_of_domain(kb: KnowledgeBase, k: int = 5, matcher: Matcher | None = None) -> list[Trial]:
     """Every out-of-domain example asked of a classifier trained without it (the topics'
     examples all kept): how the refusals fare on off-topic wording the model never saw."""
-    m = matcher or Matcher(kb)
+    index, talk = _index_and_talk(kb, matcher)
     trials: list[Trial] = []
     for f in range(k):
         held: list[tuple[str, str]] = []
@@ -183,7 +191,7 @@ def hidden_out_of_domain(kb: KnowledgeBase, k: int = 5, matcher: Matcher | None 
         if not held:
             continue
         classifier = TopicClassifier.train(dataclasses.replace(kb, out_of_domain=kept))
-        trials += [Trial(q, None, lang, "ood", read(m.index, classifier, q, m.small_talk))
+        trials += [Trial(q, None, lang, "ood", read(index, classifier, q, talk))
                    for lang, q in held]
     return trials
 
@@ -192,7 +200,7 @@ def user_trials(kb: KnowledgeBase, matcher: Matcher | None = None, k: int = 5) -
     """The calibration questions (users' wording), each asked of a classifier trained on
     the whole knowledge base but the fold of calibration questions it is in (the index
     is never given them), in the knowledge base's order."""
-    m = matcher or Matcher(kb)
+    index, talk = _index_and_talk(kb, matcher)
     trials: list[tuple[int, Trial]] = []
     for f in range(k):
         held = [(i, c) for i, c in enumerate(kb.calibration) if i % k == f]
@@ -200,7 +208,7 @@ def user_trials(kb: KnowledgeBase, matcher: Matcher | None = None, k: int = 5) -
             continue
         kept = tuple(c for i, c in enumerate(kb.calibration) if i % k != f)
         classifier = TopicClassifier.train(dataclasses.replace(kb, calibration=kept))
-        trials += [(i, Trial(q, tid, lang, "user", read(m.index, classifier, q, m.small_talk)))
+        trials += [(i, Trial(q, tid, lang, "user", read(index, classifier, q, talk)))
                    for i, (tid, lang, q) in held]
     return [t for _, t in sorted(trials, key=lambda it: it[0])]
 

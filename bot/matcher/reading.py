@@ -202,6 +202,11 @@ def _names_role_and_more(text: str) -> bool:
     return len(words) > 1 and any(w in ROLE_WORDS for w in words)
 
 
+def _small_talk_said(sig: Signals) -> bool:
+    """The index finds the text word for word among a small-talk topic's examples."""
+    return bool(sig.index) and sig.index[0].exact and sig.index[0].topic in SMALL_TALK
+
+
 def _small_talk_first(sig: Signals) -> bool:
     """Small talk leads by either signal (the classifier over topics, or the index)."""
     s = sig.scores.copy()
@@ -215,12 +220,7 @@ def _greets(sig: Signals, talk: frozenset[str]) -> bool:
     """The index's nearest example opens with a greeting too ("Привет! Объясни, кто такой
     …"): the message may have matched it by its greeting. (Its first word only: that is
     where a greeting stands, and a new example's words are not read one by one.)"""
-    first = sig.index[0].example.split(maxsplit=1)[:1] if sig.index else []
-    return bool(first) and bool(sk := _word_skeleton(first[0])) and all(t in talk for t in sk)
-
-
-def _small_talk_said(sig: Signals) -> bool:
-    """The index finds the text word for word among a small-talk topic's examples."""
-    return bool(sig.index) and sig.index[0].exact and sig.index[0].topic in SMALL_TALK
-
-
+    if not sig.index or not (words := sig.index[0].example.split(maxsplit=1)):
+        return False
+    skeleton = _word_skeleton(words[0])
+    return bool(skeleton) and all(t in talk for t in skeleton)
