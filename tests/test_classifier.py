@@ -102,6 +102,15 @@ def test_calibration_asks_each_users_question_of_a_model_trained_without_it(
         assert t.reading.whole.scores[i] < seen - 0.1, t.text  # not the model that learnt it
 
 
+def test_a_word_the_model_never_saw_reads_as_its_known_kin(small_kb: Callable[..., Path]
+                                                           ) -> None:
+    kb = load_knowledge(small_kb({"ood.yaml": OUT_OF_DOMAIN_FILE}), required_topics=())
+    c = TopicClassifier.train(kb)
+    # "atbild" is in demo.duties' answer; "atbildība" and "neatbildētu" are nowhere
+    assert np.allclose(c.scores("demonstrētāja atbildība"), c.scores("demonstrētāja atbild"))
+    assert not np.allclose(c.scores("demonstrētāja atbildība"), c.scores("demonstrētāja"))
+
+
 def test_one_topic_and_nothing_else_still_trains(small_kb: Callable[..., Path]) -> None:
     only_hello = small_kb({"demo.yaml": _one_topic()})
     c = TopicClassifier.train(load_knowledge(only_hello, required_topics=()))

@@ -13,6 +13,7 @@ from bot.matcher.normalize import (
     affix_variants,
     canonical,
     content_stems,
+    derivational_root,
     fold,
     stems,
     tokens,
@@ -219,3 +220,28 @@ def test_prefixed_forms_lead_to_their_base_word() -> None:
     assert content_stems("sedz")[0] in bases("jāsedz")  # debitive
     assert content_stems("mācīties")[0] in bases("iemācīties")  # verb prefix
     assert all(len(b) >= 4 for b in bases("nepienākas"))
+
+
+def _root(word: str) -> str:
+    (stem,) = content_stems(word)
+    return derivational_root(stem)
+
+
+@pytest.mark.parametrize(("derived", "kin"), [
+    ("parakstīšana", "parakstīt"),  # -šana noun of a verb
+    ("noslēgšanas", "noslēgt"),  # and a consonant infinitive
+    ("atbildība", "atbildīgs"),  # -ība noun, -īgs adjective
+    ("apmierinātība", "apmierināt"),  # suffix after suffix
+    ("viszemākā", "zemākā"),  # superlative and comparative
+    ("strādātu", "strādāt"),  # conditional
+    ("apkalpošana", "apkalpo"),
+])
+def test_derived_words_share_a_root_with_their_kin(derived: str, kin: str) -> None:
+    assert _root(derived) == _root(kin)
+
+
+def test_derived_words_keep_their_own_stems() -> None:
+    # The root is a fallback for unknown words, not the stem: noturība (resilience, a
+    # candidate's quality) and noturēt (keeping a client) must stay two words.
+    assert content_stems("noturība") != content_stems("noturēt")
+    assert _root("noturība") == _root("noturēt")

@@ -34,7 +34,7 @@ from sklearn.svm import LinearSVC
 
 from ..knowledge.contract import BOT_TALK
 from ..knowledge.model import LANGS, KnowledgeBase
-from .normalize import canonical, content_stems
+from .normalize import affix_variants, canonical, content_stems, derivational_root
 from .roles import OCCUPATION, occupation_context, occupation_flags, with_role_token
 from .segments import question_part
 
@@ -184,6 +184,15 @@ class TopicClassifier:
         self._idf = np.concatenate([b.idf for b in blocks])  # by column, both blocks
         self._sk = (vectorizers, model)  # kept for the equivalence test only (many-class model)
         self._word_cache: dict[str, np.ndarray] = {}
+        # A word the model never saw stands for a known word of its root (the most common
+        # one): "parakstīšana" reads as the examples' "parakstīt" (see derivational_root).
+        unigrams = {w: j for w, j in blocks[1].vocabulary.items() if " " not in w}
+        roots: dict[str, str] = {}
+        for w in sorted(unigrams, key=lambda w: (self._idf[blocks[1].offset + unigrams[w]], w)):
+            roots.setdefault(derivational_root(w), w)
+        self._unigrams = unigrams
+        self._roots = roots
+        self._known_cache: dict[str, str] = {}
 
     @classmethod
     def train(cls, kb: KnowledgeBase, settings: ClassifierSettings | None = None,
@@ -204,6 +213,22 @@ class TopicClassifier:
                 self._word_cache.clear()
             self._word_cache[word] = cols
         return cols
+
+    def _known(self, word: str) -> str:
+        """The word itself when the model knows it, else a known word of its root (or of
+        the root of the word without a prefix), if any."""
+        known = self._known_cache.get(word)
+        if known is None:
+            known = word
+            if word not in self._unigrams:  # its root, or a prefixed form's: "neaizietu"
+                for base in (word, *(b for b, _ in affix_variants(word))):
+                    known = self._roots.get(derivational_root(base), word)
+                    if known != word:
+                        break
+            if len(self._known_cache) >= _WORD_CACHE:
+                self._known_cache.clear()
+            self._known_cache[word] = known
+        return known
 
     def _word_columns(self, words: list[str]) -> np.ndarray:
         """Columns of a text's known word n-grams: what the word analyzer (whitespace
@@ -233,7 +258,7 @@ class TopicClassifier:
         cols: list[np.ndarray] = []
         rows: list[np.ndarray] = []
         for i, sk in enumerate(skeletons):
-            words = sk.split()
+            words = [self._known(w) for w in sk.split()]
             if not words:
                 continue
             c = np.concatenate([*(self._char_columns(w) for w in words),

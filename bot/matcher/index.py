@@ -37,6 +37,7 @@ from .normalize import (
     canonical,
     content_stems,
     content_words,
+    derivational_root,
     language_stems,
     stems,
 )
@@ -57,6 +58,7 @@ class Weights:
     unknown: float = 2.2  # weight of a query word the knowledge base has never seen
     foreign: float = 5.0  # weight of an unknown word naming another occupation
     prefix: float = 0.9  # a partial word ("pien") meeting a full stem ("pienakum")
+    derived: float = 0.8  # an unknown word meeting a known one by its root (atbildība: atbild)
     idf_floor: float = 0.6  # minimum weight of a known word
     rerank: int = 24  # candidates that get the character signal
     second: float = 0.5  # share of a topic's second-best example in its example score
@@ -190,6 +192,12 @@ class Index:
             if head in vocab:
                 surface.setdefault(raw, vocab[head])
         self.surface = surface
+        # Roots of the vocabulary's derived words, for a query word it does not know
+        # (parakstīšana → parakst-, as the examples' parakstīt): see derivational_root.
+        roots: dict[str, list[int]] = {}
+        for s, vid in vocab.items():
+            roots.setdefault(derivational_root(s), []).append(vid)
+        self.roots = roots
         self.stop_list = sorted(w for w in STOP_LV | STOP_RU if len(w) >= 4)
         self.surface_list = list(surface)
         self.surface_sorted = sorted(surface)
@@ -258,10 +266,16 @@ class Index:
         if vid is not None:
             return [(vid, 1.0)]
         out: dict[int, float] = {}
-        for base, sim in affix_variants(stem):  # "nesadarbojas", "jāsedz", "iemācīties"
+        variants = affix_variants(stem)
+        for base, sim in variants:  # "nesadarbojas", "jāsedz", "iemācīties"
             vid = self.vocab.get(canonical(base))
             if vid is not None and sim > out.get(vid, 0.0):
                 out[vid] = sim
+        # Else a derived form of a known word ("ieviešana": ievieš), maybe prefixed.
+        if not out:
+            for base, sim in [(stem, 1.0), *variants]:
+                for vid in self.roots.get(derivational_root(base), ()):
+                    out[vid] = max(out.get(vid, 0.0), self.w.derived * sim)
         if out:
             return list(out.items())
         if partial and len(stem) >= 4:  # the user stopped typing early

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 __all__ = [
     "FOREIGN_ROLES", "STOP_LV", "STOP_RU", "STOP_WORDS", "SYNONYMS", "canonical",
-    "affix_variants", "content_stems", "content_words", "fold", "has_latvian_letters",
+    "affix_variants", "content_stems", "derivational_root", "content_words", "fold", "has_latvian_letters",
     "is_cyrillic", "language_stems", "stem", "stems", "tokens", "words_and_tokens",
 ]
 
@@ -275,6 +275,41 @@ def affix_variants(stem_: str) -> list[tuple[str, float]]:
         out += nxt
         frontier = nxt
     return out
+
+
+_VOWELS = frozenset("aeiou")
+_VOWEL_T = re.compile(r"[aeiou]t$")
+_CONSONANT_T = re.compile(r"[bgkp]t$")  # slēgt, likt, cept (not parakst-)
+
+
+def derivational_root(stem_: str) -> str:
+    """The root a Latvian derived word shares with its kin, for words the knowledge base
+    never uses: -šana nouns (parakstīšana, as parakstīt), -ība nouns and -īgs adjectives
+    (atbildība, atbildīgs, as atbild), the superlative vis-…-āk- and the comparative
+    (viszemākā, zemāka), infinitives (noslēgt, as noslēgšana) and the conditional's
+    (strādātu, as strādāt: the stemmer strips only its -u). Only a fallback: as an
+    equality it would merge words whose meanings parted long ago (noturība "resilience" and
+    noturēt "to keep a client", personība and personīgi), so the index and the model use
+    it only for a word they do not know."""
+    st = stem_
+    if st.startswith("vis") and st.endswith("ak") and len(st) >= 8:
+        st = st[3:]
+    for _ in range(3):  # suffix after suffix: apmierinātība → apmierināt- → apmierin-
+        before = st
+        if st.endswith("san") and len(st) - 3 >= _MIN_STEM:
+            st = st[:-3]
+        elif st.endswith(("ib", "ig")) and len(st) - 2 >= _MIN_STEM or (
+                st.endswith("ak") and len(st) - 2 >= 3):  # zemāk- → zem-
+            st = st[:-2]
+        elif _CONSONANT_T.search(st) and len(st) - 1 >= _MIN_STEM:
+            st = st[:-1]
+        elif _VOWEL_T.search(st) and len(st) - 2 >= _MIN_STEM:  # a conditional: strādātu
+            st = st[:-2]
+        elif st[-1:] in _VOWELS and len(st) > _MIN_STEM:
+            st = st[:-1]
+        if st == before:
+            break
+    return st
 
 
 def _negated_stop_word(tok: str) -> bool:
