@@ -51,6 +51,7 @@ def test_no_calibration_question_is_a_question_we_measure_with(kb: KnowledgeBase
     # Calibration questions train the classifier: one worded (nearly) as a held-out or
     # evaluation question would be the answer key in the model.
     sets = [*sorted((ROOT / "benchmarks" / "heldout").glob("*.yaml")),
+            *sorted((ROOT / "benchmarks" / "testset").glob("*.yaml")),
             *sorted((ROOT.parent / "shared" / "eval").glob("*.yaml"))]
     measured = [c.q.casefold() for path in sets for c in load_cases(str(path))]
     assert len(measured) > 2000
