@@ -190,9 +190,9 @@ class TopicClassifier:
         roots: dict[str, str] = {}
         for w in sorted(unigrams, key=lambda w: (self._idf[blocks[1].offset + unigrams[w]], w)):
             roots.setdefault(derivational_root(w), w)
-        self._unigrams = unigrams
+        self._unigrams = frozenset(unigrams)
         self._roots = roots
-        self._known_cache: dict[str, str] = {}
+        self._unknown: dict[str, str] = {}  # unknown word → the known word it reads as
 
     @classmethod
     def train(cls, kb: KnowledgeBase, settings: ClassifierSettings | None = None,
@@ -217,17 +217,17 @@ class TopicClassifier:
     def _known(self, word: str) -> str:
         """The word itself when the model knows it, else a known word of its root (or of
         the root of the word without a prefix), if any."""
-        known = self._known_cache.get(word)
+        if word in self._unigrams:
+            return word
+        known = self._unknown.get(word)
         if known is None:
-            known = word
-            if word not in self._unigrams:  # its root, or a prefixed form's: "neaizietu"
-                for base in (word, *(b for b, _ in affix_variants(word))):
-                    known = self._roots.get(derivational_root(base), word)
-                    if known != word:
-                        break
-            if len(self._known_cache) >= _WORD_CACHE:
-                self._known_cache.clear()
-            self._known_cache[word] = known
+            # its root, or a prefixed form's root: "neaizietu"
+            bases = (word, *(b for b, _ in affix_variants(word)))
+            known = next((k for b in bases if (k := self._roots.get(derivational_root(b)))),
+                         word)
+            if len(self._unknown) >= _WORD_CACHE:
+                self._unknown.clear()
+            self._unknown[word] = known
         return known
 
     def _word_columns(self, words: list[str]) -> np.ndarray:

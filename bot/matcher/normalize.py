@@ -20,8 +20,9 @@ from functools import lru_cache
 
 __all__ = [
     "FOREIGN_ROLES", "STOP_LV", "STOP_RU", "STOP_WORDS", "SYNONYMS", "canonical",
-    "affix_variants", "content_stems", "derivational_root", "content_words", "fold", "has_latvian_letters",
-    "is_cyrillic", "language_stems", "stem", "stems", "tokens", "words_and_tokens",
+    "affix_variants", "content_stems", "content_words", "derivational_root", "fold",
+    "has_latvian_letters", "is_cyrillic", "language_stems", "stem", "stems", "tokens",
+    "words_and_tokens",
 ]
 
 _CYRILLIC_TO_LATIN = {
