@@ -47,7 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Users' questions (written for these tests) that the shipped knowledge base does not
 # answer with the topic an admin would file them under; each test shows that first.
 CERTIFICATE = "vai prasa sodāmības izziņu"  # → candidate.requirements
-UNKNOWN = "vai vajag medicīnisko izziņu"  # → candidate.requirements, which the bot does not see
+UNKNOWN = "vai vajag izziņu no narkologa"  # → candidate.requirements, which the bot does not see
 CERTIFICATE_TOPIC = "candidate.requirements"
 SHOP = "как стать хорошим директором салона связи"  # not this job: the bot must refuse it
 

@@ -20,8 +20,8 @@ from tests.processes import REPO, clean_env
 pytestmark = pytest.mark.slow  # each test starts `python -m bot`
 
 
-CERTIFICATE = "vai vajag medicīnisko izziņu"
-SHOP = "как стать хорошим директором салона связи"
+CERTIFICATE = "vai prasa veselības grāmatiņu"
+SHOP = "как открыть свой салон связи"
 
 
 class Admin:
@@ -53,7 +53,7 @@ def admin(tmp_path: Path, kb_dir: Path) -> Admin:
     shutil.copytree(kb_dir, a.knowledge)
     storage = Storage(a.data / "bot.sqlite3")
     t = 1_700_000_000.0
-    storage.record_question(1, "Vai vajag medicīnisko izziņu?", "lv", "none", None, 0.1, t)
+    storage.record_question(1, "Vai prasa veselības grāmatiņu?", "lv", "none", None, 0.1, t)
     storage.record_question(2, CERTIFICATE, "lv", "none", None, 0.1, t + 60)
     storage.record_question(3, SHOP, "ru", "answer", "role.manager_meaning", 0.8, t + 30)
     storage.record_question(4, "kā tikt galā ar stresu", "lv", "none", None, 0.1, t + 120)

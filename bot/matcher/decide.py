@@ -42,29 +42,29 @@ Outcome = Literal["answer", "suggest", "none"]
 class Confidence:
     """How the signals become a decision. Fitted by `benchmarks/calibrate.py`."""
 
-    index_weight: float = 2.0  # the index score's weight beside the classifier's
+    index_weight: float = 1.5  # the index score's weight beside the classifier's
     # The model reads each feature (ranking.FEATURES) standardized: less this centre, over
     # this scale (their mean and deviation on the calibration trials). Tuples are written
     # by `benchmarks/calibrate.py`'s recommendation, wrapped.
     center: tuple[float, ...] = (
-        0.782, 1.092, 1.011, 0.359, 0.791, 2.017, 0.571, 0.038, -0.886, 10.798, 0.752, 0.123
+        0.602, 0.994, 1.099, 0.352, 0.768, 2.075, 0.572, 0.031, -0.973, 10.974, 0.754, 0.107
     )
     scale: tuple[float, ...] = (
-        0.913, 0.887, 1.004, 0.21, 0.407, 0.605, 0.495, 0.19, 0.658, 6.33, 0.65, 0.162
+        0.806, 0.812, 0.948, 0.199, 0.422, 0.575, 0.495, 0.172, 0.632, 6.188, 0.649, 0.157
     )
     # One per term (`terms`): each feature, then each product of two different ones — a
     # clear lead means more when the question also says much (the features' interactions
     # separate right from wrong far better than their sum).
     weights: tuple[float, ...] = (
-        -0.002, 0.62, 0.17, 0.66, -0.152, 0.27, 0.4, -0.271, -0.804, 0.242, 1.625, 0.246, 0.103, -0.465,
-        0.2, 0.085, 0.143, 0.191, 0.253, 0.12, 0.075, -0.222, -0.213, 0.28, 0.08, -0.218, 0.029, 0.34,
-        -0.122, -0.275, -0.062, -0.11, 0.285, 0.207, -0.018, 0.032, 0.269, 0.11, 0.352, -0.005, 0.187,
-        -0.131, 0.113, 0.08, -0.411, 0.034, -0.059, 0.067, -0.444, -0.296, 0.134, -0.043, -0.079, -0.025,
-        0.174, -0.06, 0.027, 0.422, 0.176, -0.239, 0.039, 0.244, -0.061, 0.152, 0.527, -0.183, -0.24, 0.04,
-        0.286, 0.177, -0.117, 0.194, 0.143, -0.19, -0.084, 0.287, -0.566, 0.252
+        -0.291, 0.771, 0.385, 1.283, 0.041, 0.244, 0.326, -0.1, -0.561, 0.517, 1.281, -0.057, 0.081, -0.706,
+        -0.04, 0.058, 0.041, 0.237, 0.183, -0.023, 0.125, 0.198, -0.296, 0.063, -0.056, -0.044, 0.18, 0.155,
+        -0.055, 0.001, -0.294, -0.267, -0.046, 0.706, 0.0, 0.223, -0.054, -0.062, 0.455, -0.158, 0.221,
+        -0.051, 0.303, 0.123, -0.417, 0.321, -0.041, 0.082, -0.177, -0.082, 0.051, 0.069, -0.075, 0.052,
+        0.081, 0.032, -0.178, 0.251, 0.078, -0.261, 0.147, 0.188, -0.28, 0.011, 0.371, 0.058, 0.172, -0.071,
+        -0.015, 0.115, -0.239, 0.072, 0.293, -0.2, 0.004, 0.422, 0.056, 0.318
     )
-    bias: float = 2.118
-    answer: float = 0.7  # P(best topic is right) needed to answer
+    bias: float = 2.217
+    answer: float = 0.75  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own
@@ -73,7 +73,7 @@ class Confidence:
     min_info: float = 0.9
     # No other topic within the spread: the one topic left is answered from this P on (a
     # "did you mean" with a single choice only asks for a tap).
-    alone: float = 0.7
+    alone: float = 0.75
 
 
 @dataclass(frozen=True, slots=True)

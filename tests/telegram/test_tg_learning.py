@@ -28,7 +28,7 @@ from tests.telegram.harness import BotHarness, MakeBot, TgHtml
 # Users' questions written for these tests (never from an evaluation set). The shipped
 # knowledge base does not answer them as an admin would file them; each test shows that
 # first, so a matcher that learns them by itself is noticed, not silently passed.
-CERTIFICATE = "vai vajag medicīnisko izziņu"  # → candidate.requirements
+CERTIFICATE = "vai prasa veselības grāmatiņu"  # → candidate.requirements
 CERTIFICATE_TOPIC = "candidate.requirements"
 CERTIFICATE_TITLE = "Darba devēju prasības"
 SHOP = "как стать директором магазина"  # a shop director, not this job: must be refused
