@@ -42,29 +42,29 @@ Outcome = Literal["answer", "suggest", "none"]
 class Confidence:
     """How the signals become a decision. Fitted by `benchmarks/calibrate.py`."""
 
-    index_weight: float = 1.5  # the index score's weight beside the classifier's
+    index_weight: float = 2.0  # the index score's weight beside the classifier's
     # The model reads each feature (ranking.FEATURES) standardized: less this centre, over
     # this scale (their mean and deviation on the calibration trials). Tuples are written
     # by `benchmarks/calibrate.py`'s recommendation, wrapped.
     center: tuple[float, ...] = (
-        0.602, 0.994, 1.099, 0.352, 0.768, 2.075, 0.572, 0.031, -0.973, 10.974, 0.754, 0.107
+        0.776, 1.06, 1.096, 0.355, 0.786, 2.085, 0.571, 0.029, -0.979, 11.034, 0.742, 0.112
     )
     scale: tuple[float, ...] = (
-        0.806, 0.812, 0.948, 0.199, 0.422, 0.575, 0.495, 0.172, 0.632, 6.188, 0.649, 0.157
+        0.891, 0.877, 0.943, 0.198, 0.41, 0.576, 0.495, 0.169, 0.623, 6.199, 0.656, 0.154
     )
     # One per term (`terms`): each feature, then each product of two different ones — a
     # clear lead means more when the question also says much (the features' interactions
     # separate right from wrong far better than their sum).
     weights: tuple[float, ...] = (
-        -0.291, 0.771, 0.385, 1.283, 0.041, 0.244, 0.326, -0.1, -0.561, 0.517, 1.281, -0.057, 0.081, -0.706,
-        -0.04, 0.058, 0.041, 0.237, 0.183, -0.023, 0.125, 0.198, -0.296, 0.063, -0.056, -0.044, 0.18, 0.155,
-        -0.055, 0.001, -0.294, -0.267, -0.046, 0.706, 0.0, 0.223, -0.054, -0.062, 0.455, -0.158, 0.221,
-        -0.051, 0.303, 0.123, -0.417, 0.321, -0.041, 0.082, -0.177, -0.082, 0.051, 0.069, -0.075, 0.052,
-        0.081, 0.032, -0.178, 0.251, 0.078, -0.261, 0.147, 0.188, -0.28, 0.011, 0.371, 0.058, 0.172, -0.071,
-        -0.015, 0.115, -0.239, 0.072, 0.293, -0.2, 0.004, 0.422, 0.056, 0.318
+        0.017, 0.776, 0.115, 1.01, -0.004, 0.314, 0.294, -0.149, -0.715, 0.391, 1.324, -0.037, 0.021,
+        -0.523, 0.138, -0.201, 0.296, 0.213, 0.237, 0.029, -0.018, -0.006, -0.196, 0.156, -0.039, 0.016,
+        0.225, -0.109, -0.233, -0.005, 0.23, -0.168, -0.035, 0.347, 0.105, 0.028, -0.086, 0.24, 0.289,
+        -0.454, 0.179, -0.058, 0.345, -0.002, -0.389, 0.13, -0.004, 0.23, -0.032, -0.186, 0.212, -0.007,
+        -0.028, 0.007, -0.085, -0.05, -0.099, 0.406, -0.282, -0.306, 0.207, 0.287, -0.45, 0.052, 0.357,
+        -0.197, 0.328, 0.054, 0.088, 0.449, -0.303, 0.185, 0.092, -0.071, -0.077, 0.05, -0.047, 0.205
     )
-    bias: float = 2.217
-    answer: float = 0.75  # P(best topic is right) needed to answer
+    bias: float = 2.105
+    answer: float = 0.85  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own
