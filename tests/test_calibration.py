@@ -169,20 +169,23 @@ def test_off_topic_trials_weigh_as_the_in_domain_mix_of_lengths(
     trials: tuple[list[Trial], list[Trial]]
 ) -> None:
     """The off-topic examples are mostly short and the users' questions often long chat
-    messages: unweighted, the fit would learn that a long message is about the job (here:
-    the share of messages of 10 words or more)."""
+    messages: unweighted, the fit would learn that a long message is about the job. Each
+    length bucket (1-4, 5-9, 10-19, 20+ content words) weighs as much among the off-topic
+    trials as among the in-domain ones."""
     cv, users = trials
     everything = [*cv, *users]
     kinds = np.array([0 if t.expect is None else 1 for t in everything])
     weight = np.ones(len(everything))
     factors = _length_balance(everything, kinds, weight)
-    long_ = np.array([t.reading.whole.words >= 10 for t in everything])
+    bucket = np.searchsorted((5, 10, 20), [t.reading.whole.words for t in everything],
+                             side="right")
     ood = kinds == 0
 
-    def share(mask: np.ndarray, w: np.ndarray) -> float:
-        return float(w[mask & long_].sum() / w[mask].sum())
+    def share(mask: np.ndarray, w: np.ndarray, b: int) -> float:
+        return float(w[mask & (bucket == b)].sum() / w[mask].sum())
 
     # as the knowledge base has them, the mixes differ (else this test would prove nothing)
-    assert abs(share(ood, weight) - share(~ood, weight)) > 0.02
-    assert share(ood, factors) == pytest.approx(share(~ood, weight))  # as the fit weighs them
+    assert max(abs(share(ood, weight, b) - share(~ood, weight, b)) for b in range(4)) > 0.02
+    for b in range(4):  # as the fit weighs them
+        assert share(ood, factors, b) == pytest.approx(share(~ood, weight, b))
     assert (factors[~ood] == 1).all()

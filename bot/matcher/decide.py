@@ -47,23 +47,23 @@ class Confidence:
     # this scale (their mean and deviation on the calibration trials). Tuples are written
     # by `benchmarks/calibrate.py`'s recommendation, wrapped.
     center: tuple[float, ...] = (
-        0.776, 1.06, 1.096, 0.355, 0.786, 2.085, 0.571, 0.029, -0.979, 11.034, 0.742, 0.112
+        0.706, 1.001, 1.01, 0.34, 0.773, 2.123, 0.543, 0.034, -0.92, 11.239, 0.704, 0.1
     )
     scale: tuple[float, ...] = (
-        0.891, 0.877, 0.943, 0.198, 0.41, 0.576, 0.495, 0.169, 0.623, 6.199, 0.656, 0.154
+        0.889, 0.865, 1.04, 0.191, 0.419, 0.569, 0.498, 0.181, 0.707, 6.311, 0.658, 0.148
     )
     # One per term (`terms`): each feature, then each product of two different ones — a
     # clear lead means more when the question also says much (the features' interactions
     # separate right from wrong far better than their sum).
     weights: tuple[float, ...] = (
-        0.017, 0.776, 0.115, 1.01, -0.004, 0.314, 0.294, -0.149, -0.715, 0.391, 1.324, -0.037, 0.021,
-        -0.523, 0.138, -0.201, 0.296, 0.213, 0.237, 0.029, -0.018, -0.006, -0.196, 0.156, -0.039, 0.016,
-        0.225, -0.109, -0.233, -0.005, 0.23, -0.168, -0.035, 0.347, 0.105, 0.028, -0.086, 0.24, 0.289,
-        -0.454, 0.179, -0.058, 0.345, -0.002, -0.389, 0.13, -0.004, 0.23, -0.032, -0.186, 0.212, -0.007,
-        -0.028, 0.007, -0.085, -0.05, -0.099, 0.406, -0.282, -0.306, 0.207, 0.287, -0.45, 0.052, 0.357,
-        -0.197, 0.328, 0.054, 0.088, 0.449, -0.303, 0.185, 0.092, -0.071, -0.077, 0.05, -0.047, 0.205
+        0.034, 1.008, -0.004, 1.255, 0.018, 0.294, 0.301, -0.172, -0.977, 0.463, 1.057, -0.256, 0.191,
+        -0.777, -0.204, 0.218, 0.386, 0.075, -0.139, 0.408, 0.163, -0.262, -0.14, 0.387, 0.137, -0.497,
+        0.23, 0.173, 0.076, -0.45, 0.129, -0.167, 0.068, 0.863, 0.138, -0.154, 0.065, -0.057, 0.356, -0.504,
+        0.121, -0.627, 0.091, -0.044, -0.177, 0.265, -0.02, 0.256, 0.101, -0.092, 0.142, -0.051, -0.092,
+        0.078, -0.079, 0.078, 0.072, 0.27, 0.089, -0.517, 0.278, 0.183, -0.423, 0.049, 0.428, -0.085, 0.048,
+        0.17, -0.007, 0.031, -0.079, 0.044, -0.007, -0.121, -0.164, 0.12, -0.074, 0.181
     )
-    bias: float = 2.105
+    bias: float = 1.874
     answer: float = 0.85  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
@@ -73,7 +73,7 @@ class Confidence:
     min_info: float = 0.9
     # No other topic within the spread: the one topic left is answered from this P on (a
     # "did you mean" with a single choice only asks for a tap).
-    alone: float = 0.75
+    alone: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)
