@@ -26,7 +26,7 @@ from bot.matcher.calibrate import (
     perturb,
     user_trials,
 )
-from bot.matcher.decide import Confidence, Matcher, arrange
+from bot.matcher.decide import Confidence, Matcher, arrange, confidence_of
 
 pytestmark = pytest.mark.slow  # fits the decision: cross-validated training of the models
 
@@ -151,6 +151,10 @@ def test_judging_prepared_rankings_equals_judging_from_scratch(
     everything = trials[0] + trials[1]
     prepared = [arrange(t.reading, c.index_weight) for t in everything]
     assert judge(everything, c, prepared) == judge(everything, c)
+    # and with the probabilities computed once, as the fit tries thresholds
+    ps = [confidence_of(a, c) for a in prepared]
+    assert judge(everything, c, prepared, ps) == judge(everything, c)
+    assert judge(everything, c, prepared, [1.0] * len(ps)) != judge(everything, c)  # read
 
 
 def test_hidden_refusals_are_judged_within_their_standard_error() -> None:

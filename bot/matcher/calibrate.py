@@ -24,7 +24,7 @@ import numpy as np
 
 from ..knowledge.model import LANGS, KnowledgeBase
 from .classifier import TopicClassifier
-from .decide import Arranged, Confidence, Matcher, arrange, conclude, terms
+from .decide import Arranged, Confidence, Matcher, arrange, conclude, confidence_of, terms
 from .index import Index
 from .reading import Reading, read, small_talk_words
 
@@ -241,13 +241,16 @@ class Outcomes:
 
 
 def judge(trials: Sequence[Trial], c: Confidence,
-          arranged: Sequence[Arranged] | None = None) -> Outcomes:
+          arranged: Sequence[Arranged] | None = None,
+          ps: Sequence[float] | None = None) -> Outcomes:
     """What the decision would do on the trials with this confidence model (`arranged`:
-    the trials' rankings for c.index_weight, when already computed)."""
+    the trials' rankings for c.index_weight, and `ps` their probabilities under c's model,
+    when already computed)."""
     counts = dict(in_domain=0, answered_right=0, answered_wrong=0, suggested_right=0,
                   out_of_domain=0, refused=0, ood_answered=0)
     for i, t in enumerate(trials):
-        v = conclude(arranged[i] if arranged is not None else t.reading, c)
+        v = conclude(arranged[i] if arranged is not None else t.reading, c,
+                     ps[i] if ps is not None else None)
         outcome, topic, picks = v.outcome, v.topic, v.picks
         if t.expect is None:
             counts["out_of_domain"] += 1
@@ -363,11 +366,14 @@ def fit_confidence(cv: Sequence[Trial], users: Sequence[Trial],
         base = Confidence(index_weight=w, center=center, scale=scale,
                           weights=tuple(round(float(v), 3) for v in model.coef_[0]),
                           bias=round(float(model.intercept_[0]), 3))
+        # P depends on the model, not on the thresholds tried below: computed once.
+        ps_cv = [confidence_of(a, base) for a in arr_cv]
+        ps_users = [confidence_of(a, base) for a in arr_users]
         for also, a, alone in itertools.product(_ALSO_LEADS, _ANSWER, _ANSWER):
             if alone > a:
                 continue
             c = dataclasses.replace(base, answer=a, also=also, alone=alone)
-            o, u = judge(cv, c, arr_cv), judge(users_ood, c, arr_users)
+            o, u = judge(cv, c, arr_cv, ps_cv), judge(users_ood, c, arr_users, ps_users)
             u_wrong = u.traffic_wrong_rate(lim.ood_share)
             if (o.wrong_rate > lim.max_wrong or u_wrong > lim.max_wrong_users
                     or not lim.refused_enough(o)):

@@ -160,14 +160,25 @@ def arrange(reading: Reading, index_weight: float) -> Arranged:
     )
 
 
-def conclude(reading: Reading | Arranged, c: Confidence) -> Verdict:
+def deciding(a: Arranged) -> Ranking:
+    """The ranking that decides: the question's, when small talk was set aside around it."""
+    return a.rest if a.rest is not None else a.whole
+
+
+def confidence_of(a: Arranged, c: Confidence) -> float:
+    """P(the deciding ranking's best topic is right) under c's model (0 with no topic)."""
+    r = deciding(a)
+    return probability(r.features, c) if r.topics else 0.0
+
+
+def conclude(reading: Reading | Arranged, c: Confidence, p: float | None = None) -> Verdict:
     """The whole decision on a reading (pure: calibration replays it for every candidate
-    confidence model)."""
+    confidence model, passing `p` — `confidence_of` under c's model — when it tries many
+    thresholds on one model)."""
     a = reading if isinstance(reading, Arranged) else arrange(reading, c.index_weight)
-    r = a.whole
-    if a.rest is not None:
-        r = a.rest  # small talk around a question: the question decides
-    p = probability(r.features, c) if r.topics else 0.0
+    r = deciding(a)  # small talk around a question: the question decides
+    if p is None:
+        p = confidence_of(a, c)
     # Small talk alone is answered on the classifier's word; beside a question only on
     # the usual confidence ("Sveiki! Kā audzēt tomātus?" is an off-topic question).
     outcome, topic, picks = choose(r, p, c, small_talk_alone=a.rest is None)
