@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.evaluation import load_cases  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
-from bot.matcher.decide import Matcher, arrange, conclude  # noqa: E402
+from bot.matcher.decide import Matcher, arrange, conclude, confidence_of  # noqa: E402
 
 _GRID = tuple(round(0.4 + 0.05 * i, 2) for i in range(12))  # 0.40 … 0.95
 _LIMITS = (20, 30, 40, 50, 60, 80)
@@ -38,6 +38,7 @@ def main() -> None:
     c = m.confidence
     cases = [case for p in paths for case in load_cases(p)]
     arranged = [arrange(m.read(case.q), c.index_weight) for case in cases]
+    ps = [confidence_of(a, c) for a in arranged]  # the model is fixed: only thresholds vary
     points: list[tuple[int, int, int, float, float]] = []  # wrong, right, off-topic, answer, alone
     for answer in _GRID:
         for alone in _GRID:
@@ -45,8 +46,8 @@ def main() -> None:
                 continue
             cc = dataclasses.replace(c, answer=answer, alone=alone)
             right = wrong = off = 0
-            for case, a in zip(cases, arranged, strict=True):
-                v = conclude(a, cc)
+            for case, a, p in zip(cases, arranged, ps, strict=True):
+                v = conclude(a, cc, p)
                 if v.outcome != "answer":
                     continue
                 if case.expect and (v.topic in case.expect or set(case.expect) & set(v.also)):
