@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -51,6 +52,42 @@ def model_text(text: str) -> str:
     return " ".join(OCCUPATION if flag else canonical(s)
                     for s, flag in zip(words, occupation_flags(words, *occupation_context(text)),
                                        strict=True))
+
+
+@lru_cache(maxsize=1 << 15)
+def _known_text(text: str) -> str:
+    """`model_text` of a knowledge text, remembered: every load, reload and calibration
+    fold reads the same few thousand examples and answer lines again."""
+    return model_text(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_grams(word: str, lo: int, hi: int) -> tuple[str, ...]:
+    """A word's character n-grams inside its boundaries, exactly as scikit-learn's
+    `char_wb` analyzer makes them (" word " cut into every n from lo to hi; a word shorter
+    than n counted once)."""
+    w = f" {word} "
+    out: list[str] = []
+    for n in range(lo, hi + 1):
+        out += [w[i:i + n] for i in range(max(len(w) - n, 0) + 1)]
+        if len(w) <= n:
+            break
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _CharGrams:
+    """`char_wb` n-grams of a text, word by word from a cache (a tenth of the time: the
+    texts of a knowledge base repeat the same words thousands of times)."""
+
+    lo: int
+    hi: int
+
+    def __call__(self, text: str) -> list[str]:
+        out: list[str] = []
+        for word in text.split():
+            out += _word_grams(word, self.lo, self.hi)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +131,14 @@ def training_set(kb: KnowledgeBase, settings: ClassifierSettings | None = None) 
             out.append((t.title.get(lang), tid, 1.0))
             out += [(q, tid, 1.0) for q in t.questions[lang]]
             for line in answer_lines(kb.answer(tid, lang)):
-                lines.setdefault(model_text(line), set()).add(tid)
+                lines.setdefault(_known_text(line), set()).add(tid)
     if s.answer_weight > 0:
         # (Not the bot's own talk: "Ko dara konta pārvaldnieks?", quoted by chat.about as
         # a sample question, would teach that duties are a question about the bot.)
         for tid in sorted(set(kb.topics) - BOT_TALK):
             for lang in LANGS:
                 out += [(line, tid, s.answer_weight) for line in answer_lines(kb.answer(tid, lang))
-                        if len(lines[model_text(line)]) == 1]
+                        if len(lines[_known_text(line)]) == 1]
     if s.user_weight > 0:
         out += [(q, tid, s.user_weight) for tid, _lang, q in kb.calibration]
     for lang in LANGS:
@@ -129,11 +166,11 @@ class TopicClassifier:
     def __init__(self, examples: Sequence[Example],
                  settings: ClassifierSettings | None = None) -> None:
         s = self.settings = settings or ClassifierSettings()
-        texts = [model_text(t) for t, _, _ in examples]
+        texts = [_known_text(t) for t, _, _ in examples]
         labels = [label for _, label, _ in examples]
         weights = np.array([w for _, _, w in examples], dtype=np.float64)
         vectorizers = [
-            TfidfVectorizer(analyzer="char_wb", ngram_range=s.char_ngrams, sublinear_tf=True,
+            TfidfVectorizer(analyzer=_CharGrams(*s.char_ngrams), sublinear_tf=True,
                             lowercase=False, dtype=np.float64),
             TfidfVectorizer(analyzer="word", ngram_range=s.word_ngrams, sublinear_tf=True,
                             lowercase=False, token_pattern=r"\S+", dtype=np.float64),
