@@ -55,7 +55,7 @@ def model_text(text: str) -> str:
 
 
 @lru_cache(maxsize=1 << 15)
-def _known_text(text: str) -> str:
+def known_text(text: str) -> str:
     """`model_text` of a knowledge text, remembered: every load, reload and calibration
     fold reads the same few thousand examples and answer lines again."""
     return model_text(text)
@@ -131,14 +131,14 @@ def training_set(kb: KnowledgeBase, settings: ClassifierSettings | None = None) 
             out.append((t.title.get(lang), tid, 1.0))
             out += [(q, tid, 1.0) for q in t.questions[lang]]
             for line in answer_lines(kb.answer(tid, lang)):
-                lines.setdefault(_known_text(line), set()).add(tid)
+                lines.setdefault(known_text(line), set()).add(tid)
     if s.answer_weight > 0:
         # (Not the bot's own talk: "Ko dara konta pārvaldnieks?", quoted by chat.about as
         # a sample question, would teach that duties are a question about the bot.)
         for tid in sorted(set(kb.topics) - BOT_TALK):
             for lang in LANGS:
                 out += [(line, tid, s.answer_weight) for line in answer_lines(kb.answer(tid, lang))
-                        if len(lines[_known_text(line)]) == 1]
+                        if len(lines[known_text(line)]) == 1]
     if s.user_weight > 0:
         out += [(q, tid, s.user_weight) for tid, _lang, q in kb.calibration]
     for lang in LANGS:
@@ -166,7 +166,7 @@ class TopicClassifier:
     def __init__(self, examples: Sequence[Example],
                  settings: ClassifierSettings | None = None) -> None:
         s = self.settings = settings or ClassifierSettings()
-        texts = [_known_text(t) for t, _, _ in examples]
+        texts = [known_text(t) for t, _, _ in examples]
         labels = [label for _, label, _ in examples]
         weights = np.array([w for _, _, w in examples], dtype=np.float64)
         vectorizers = [

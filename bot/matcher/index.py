@@ -21,6 +21,7 @@ import bisect
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple, TypeVar
 
 import numpy as np
@@ -92,8 +93,15 @@ class Scored(NamedTuple):
     unknown_subject: bool = False
 
 
+@lru_cache(maxsize=1 << 15)
+def _known_stems(text: str) -> tuple[str, ...]:
+    """`content_stems` of a knowledge text, remembered: the index reads each text twice,
+    and a reload reads the same thousands of texts again."""
+    return tuple(content_stems(text))
+
+
 def _canon(text: str) -> tuple[str, ...]:
-    return tuple(canonical(s) for s in with_role_token(content_stems(text)))
+    return tuple(canonical(s) for s in with_role_token(list(_known_stems(text))))
 
 
 def _fuzzy_cutoff(token: str) -> float | None:
@@ -184,7 +192,7 @@ class Index:
             t = kb.topics[tid]
             for lang in LANGS:
                 for text in (t.title.get(lang), *t.questions[lang], kb.answer(tid, lang)):
-                    for raw in content_stems(text):
+                    for raw in _known_stems(text):
                         vid0 = vocab.get(canonical(raw))
                         if vid0 is not None:
                             surface.setdefault(raw, vid0)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..knowledge.contract import SMALL_TALK
 from ..knowledge.model import LANGS, KnowledgeBase
-from .classifier import TopicClassifier, model_text
+from .classifier import TopicClassifier, known_text, model_text
 from .index import Index, Scored
 from .roles import ROLE_WORDS, names_occupation, speaks_of_self
 from .segments import asks_outright, clauses, is_question, question_part, reacts, sentences
@@ -110,7 +110,7 @@ def small_talk_words(kb: KnowledgeBase) -> frozenset[str]:
     for tid, t in kb.topics.items():
         for lang in LANGS:
             for q in (t.title.get(lang), *t.questions[lang]):
-                words = set(model_text(q).split())
+                words = set(known_text(q).split())
                 if tid in SMALL_TALK:
                     talk.update(words)
                     n_talk += 1
