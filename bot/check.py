@@ -11,7 +11,7 @@ from .knowledge.contract import MIN_QUESTIONS
 from .knowledge.errors import KnowledgeInvalid, Problem
 from .knowledge.loader import load_knowledge
 from .knowledge.model import LANGS, LEARNED_FILE, KnowledgeBase
-from .matcher.calibrate import Outcomes, hidden_out_of_domain, judge, user_trials
+from .matcher.calibrate import Outcomes, held_out_trials, judge
 from .matcher.decide import Matcher
 
 
@@ -105,10 +105,10 @@ def run_check(directory: str) -> CheckResult:
     except KnowledgeInvalid as exc:
         return CheckResult(None, exc.problems)
     matcher = Matcher(kb)
-    # three folds each: every calibration question and off-topic example asked of a model
-    # trained without it, at the cost of six trainings (five folds would add little for
-    # the time an admin waits)
-    trials = [*user_trials(kb, matcher, k=3), *hidden_out_of_domain(kb, k=3, matcher=matcher)]
+    # three folds: every calibration question and off-topic example asked of a model
+    # trained without it, at the cost of three trainings (five folds would add little
+    # for the time an admin waits)
+    trials = held_out_trials(kb, k=3, matcher=matcher)
     outcomes = judge(trials, matcher.confidence) if trials else None
     return CheckResult(kb, [], [*kb.notes, *lint(kb, matcher)], outcomes)
 

@@ -36,6 +36,12 @@ def trials(kb: KnowledgeBase, matcher: Matcher) -> tuple[list[Trial], list[Trial
     return cross_validate(kb), user_trials(kb, matcher)
 
 
+@pytest.fixture(scope="module")
+def fitted(trials: tuple[list[Trial], list[Trial]]) -> tuple[Confidence, Outcomes, Outcomes]:
+    """The fit with the shipped limits (half a minute: two tests share it)."""
+    return fit_confidence(*trials)
+
+
 def test_calibration_questions_are_not_examples_the_matcher_is_given(kb: KnowledgeBase) -> None:
     given = {(t.id, lang, q.casefold().strip(" ?!."))
              for t in kb.topics.values() for lang in t.questions for q in t.questions[lang]}
@@ -110,11 +116,11 @@ def test_shipped_confidence_keeps_wrong_answers_within_its_limits(
 
 
 def test_calibration_recommends_the_shipped_confidence(
-    trials: tuple[list[Trial], list[Trial]]
+    fitted: tuple[Confidence, Outcomes, Outcomes]
 ) -> None:
     # If this fails after a knowledge change, run benchmarks/calibrate.py and ship what it
     # recommends (decide.Confidence), so the documented origin of the decision stays true.
-    recommended, _, _ = fit_confidence(*trials)
+    recommended, _, _ = fitted
     shipped = Confidence()
     assert dataclasses.replace(recommended, weights=shipped.weights, bias=shipped.bias) == shipped
     # the fitted weights, to what float sums in another order (hash seeds) and another CPU
@@ -124,11 +130,10 @@ def test_calibration_recommends_the_shipped_confidence(
 
 
 def test_dearer_wrong_answers_never_answer_more_wrongly(
-    trials: tuple[list[Trial], list[Trial]]
+    trials: tuple[list[Trial], list[Trial]], fitted: tuple[Confidence, Outcomes, Outcomes]
 ) -> None:
-    cv, users = trials
-    _, _, loose = fit_confidence(cv, users, Limits(wrong_cost=1.0))
-    _, _, strict = fit_confidence(cv, users, Limits(wrong_cost=30.0))
+    _, _, loose = fitted  # a wrong answer costs five right ones
+    _, _, strict = fit_confidence(*trials, Limits(wrong_cost=30.0))
     assert strict.answered_wrong + strict.ood_answered <= loose.answered_wrong + loose.ood_answered
     assert strict.right_rate <= loose.right_rate
 

@@ -12,7 +12,7 @@ import pytest
 from scipy.sparse import hstack
 
 from bot.knowledge.loader import load_knowledge
-from bot.matcher.calibrate import user_trials
+from bot.matcher.calibrate import held_out_trials, user_trials
 from bot.matcher.classifier import OUT_OF_DOMAIN, TopicClassifier, model_text
 from bot.matcher.decide import Matcher
 from bot.state import KnowledgeState
@@ -98,6 +98,25 @@ def test_calibration_asks_each_users_question_of_a_model_trained_without_it(
     assert [(t.expect, t.text) for t in trials] == [(tid, q) for tid, _, q in kb.calibration]
     for t in trials:
         i = m.classifier.classes.index(t.expect)
+        seen = m.read(t.text).whole.scores[i]
+        assert t.reading.whole.scores[i] < seen - 0.1, t.text  # not the model that learnt it
+
+
+def test_check_asks_users_and_off_topic_questions_of_models_trained_without_them(
+        small_kb: Callable[..., Path]) -> None:
+    """`python -m bot check` reports how the bot does on wording it never learnt: a figure
+    from models that saw the question would only say that the model can remember."""
+    kb = load_knowledge(small_kb({"ood.yaml": OUT_OF_DOMAIN_FILE,
+                                  "calibration.yaml": CALIBRATION_FILE}), required_topics=())
+    m = Matcher(kb)
+    trials = held_out_trials(kb, k=2, matcher=m)
+    off = [q for lang in ("lv", "ru") for q in kb.out_of_domain[lang]]
+    n = len(kb.calibration)
+    assert [(t.expect, t.text) for t in trials[:n]] == [(tid, q) for tid, _, q in kb.calibration]
+    assert sorted((t.expect, t.text) for t in trials[n:]) == sorted((None, q) for q in off)
+    ood = m.classifier.ood
+    for t in trials:
+        i = ood if t.expect is None else m.classifier.classes.index(t.expect)
         seen = m.read(t.text).whole.scores[i]
         assert t.reading.whole.scores[i] < seen - 0.1, t.text  # not the model that learnt it
 

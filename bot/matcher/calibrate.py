@@ -176,24 +176,33 @@ def _index_and_talk(kb: KnowledgeBase, matcher: Matcher | None) -> tuple[Index, 
     return Index(kb), small_talk_words(kb)
 
 
-def hidden_out_of_domain(kb: KnowledgeBase, k: int = 5, matcher: Matcher | None = None) -> list[Trial]:
-    """Every out-of-domain example asked of a classifier trained without it (the topics'
-    examples all kept): how the refusals fare on off-topic wording the model never saw."""
+def held_out_trials(kb: KnowledgeBase, k: int = 3, matcher: Matcher | None = None
+                    ) -> list[Trial]:
+    """Every calibration question (users' wording) and every out-of-domain example, each
+    asked of a classifier trained without its fold of both (the topics' examples all
+    kept; the index never sees either): how the bot fares on wording its model never saw,
+    in k trainings. What `python -m bot check` reports."""
     index, talk = _index_and_talk(kb, matcher)
-    trials: list[Trial] = []
+    users: list[tuple[int, Trial]] = []
+    off: list[Trial] = []
     for f in range(k):
-        held: list[tuple[str, str]] = []
+        held_users = [(i, c) for i, c in enumerate(kb.calibration) if i % k == f]
+        held_off: list[tuple[str, str]] = []
         kept = {}
         for lang in LANGS:
             qs = kb.out_of_domain.get(lang, ())
-            held += [(lang, q) for i, q in enumerate(qs) if i % k == f]
+            held_off += [(lang, q) for i, q in enumerate(qs) if i % k == f]
             kept[lang] = tuple(q for i, q in enumerate(qs) if i % k != f)
-        if not held:
+        if not held_users and not held_off:
             continue
-        classifier = TopicClassifier.train(dataclasses.replace(kb, out_of_domain=kept))
-        trials += [Trial(q, None, lang, "ood", read(index, classifier, q, talk))
-                   for lang, q in held]
-    return trials
+        classifier = TopicClassifier.train(dataclasses.replace(
+            kb, out_of_domain=kept,
+            calibration=tuple(c for i, c in enumerate(kb.calibration) if i % k != f)))
+        users += [(i, Trial(q, tid, lang, "user", read(index, classifier, q, talk)))
+                  for i, (tid, lang, q) in held_users]
+        off += [Trial(q, None, lang, "ood", read(index, classifier, q, talk))
+                for lang, q in held_off]
+    return [*(t for _, t in sorted(users, key=lambda it: it[0])), *off]
 
 
 def user_trials(kb: KnowledgeBase, matcher: Matcher | None = None, k: int = 5) -> list[Trial]:
