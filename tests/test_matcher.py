@@ -7,16 +7,21 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.matcher.decide import Confidence, Matcher, probability, terms
+from bot.matcher.index import Index
 from bot.matcher.normalize import content_stems
 from bot.matcher.ranking import FEATURES
 from bot.replies import decision_reply
+from tests.conftest import SMALL_SECTION
 
 
 def answered(matcher: Matcher, kb: KnowledgeBase, question: str, topic: str, lang: str) -> None:
@@ -214,6 +219,41 @@ def test_vague_query_is_not_answered_outright(
         reply = decision_reply(kb, d)
         offered = [b.data for row in reply.buttons for b in row]
         assert offered == [f"t:{t}" for t in topics] + ["menu"]
+
+
+# -- the role's name left out ------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "topic"), [
+    ("банк", "duties.bank"), ("Bankā?", "duties.bank"),
+    # a word every duties topic uses: otherwise only offered (min_info)
+    ("uzdevumi?", "duties.general"), ("функции", "duties.general"),
+])
+def test_the_role_left_out_asks_what_an_example_asks(matcher: Matcher, query: str,
+                                                     topic: str) -> None:
+    """The bot is about the role: "банк" says what the example "Клиентский менеджер в
+    банке" says, "uzdevumi" (a synonym of pienākumi) what "konta pārvaldnieka pienākumi"
+    says, and only one topic's examples say it."""
+    d = matcher.decide(query)
+    assert (d.outcome, d.topic) == ("answer", topic)
+
+
+def test_a_role_left_out_that_two_topics_ask_is_no_exact_match(
+        small_kb: Callable[..., Path]) -> None:
+    """Left without the role's name, two topics' examples can say the same ("konta
+    pārvaldnieka atskaites", "аккаунт-менеджер: отчёты" in another topic): then the bare
+    word says neither exactly."""
+    def kb(second: str) -> KnowledgeBase:
+        text = SMALL_SECTION.replace("        - demonstrētāja pienākumi\n",
+                                     "        - demonstrētāja pienākumi\n"
+                                     "        - konta pārvaldnieka atskaites\n")
+        text = text.replace("        - demonstrētāja alga\n",
+                            f"        - demonstrētāja alga\n        - {second}\n")
+        return load_knowledge(small_kb({"demo.yaml": text}), required_topics=())
+
+    alone = Index(kb("demonstrētāja prēmijas")).score("atskaites")
+    assert (alone[0].topic, alone[0].exact) == ("demo.duties", True)
+    shared = Index(kb("klientu vadītāja atskaites")).score("atskaites")
+    assert not any(s.exact for s in shared)
 
 
 # -- reply language ----------------------------------------------------------------------

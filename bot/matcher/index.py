@@ -43,7 +43,7 @@ from .normalize import (
     stems,
 )
 from .normalize import stem as _stem
-from .roles import ROLE_WORDS, merge_role_names, names_other_manager, with_role_token
+from .roles import ROLE, ROLE_WORDS, merge_role_names, names_other_manager, with_role_token
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,8 @@ class Scored(NamedTuple):
     agree: bool = False  # best by example similarity and by topic vocabulary alike
     info: float = 0.0  # weight of the query's known words: how much the query says
     foreign: bool = False  # the query names another occupation
-    exact: bool = False  # the query says exactly what one of the topic's examples says
+    # the query says exactly what one of the topic's examples says (the role's name aside)
+    exact: bool = False
     role: bool = False  # the query names the role (or a kind of it): it is about our job
     # The query names the role, and every other word of it is unknown to the knowledge
     # base ("konta pārvaldnieka darbs ir nervozs?"): what it asks about the role, we
@@ -149,6 +150,14 @@ class Index:
         self.phrases: dict[str, Example] = {
             " ".join(stems(e.text)): e for e in examples if not e.stems and stems(e.text)
         }
+        # What each example asks with the role's name left out, when only one topic asks
+        # it: the bot is about the role, so "pienākumi" asks what "konta pārvaldnieka
+        # pienākumi" asks, and says it as exactly.
+        bare: dict[frozenset[str], set[str]] = {}
+        for e in self.examples:
+            if key := frozenset(e.stems) - ROLE_WORDS:
+                bare.setdefault(key, set()).add(e.topic)
+        self.bare = {k: next(iter(ts)) for k, ts in bare.items() if len(ts) == 1}
         self.topic_ids: list[str] = sorted({e.topic for e in self.examples})
         topic_pos = {t: i for i, t in enumerate(self.topic_ids)}
         self.example_topic = np.array([topic_pos[e.topic] for e in self.examples], dtype=np.int32)
@@ -475,6 +484,9 @@ class Index:
         # coverage scales the example score (rather than adding to it)
         best_per_topic = best_per_topic * ((1 - w.topic) + w.topic * coverage)
         order = np.argsort(-best_per_topic)
+        said = self.bare.get(frozenset(canonical(st) for st in qstems) - ROLE_WORDS)
+        if said is not None and not role and ROLE in self.vocab:
+            info += self.idf_list[self.vocab[ROLE]]  # the example's role name says this much
         out: list[Scored] = []
         for ti in order[:8]:
             sc = float(best_per_topic[ti])
@@ -483,7 +495,7 @@ class Index:
             ex = self.examples[int(best_example[ti])]
             agree = agree_topic and not out and covered_most == ti
             out.append(Scored(self.topic_ids[ti], sc, ex.lang, ex.text, agree, info, foreign,
-                              bool(exact_topic[ti]), role,
+                              bool(exact_topic[ti]) or self.topic_ids[ti] == said, role,
                               role and unknown_other > 0 and known_other == 0))
         return out
 
