@@ -285,20 +285,9 @@ def parse_text(text: str, name: str,
                allow_empty: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse YAML already in memory (the bot checks what it is about to write) the way
     read_yaml parses a file."""
-    if CParser is not None:
-        try:
-            fast = _FastLoader(text)
-        except Exception:  # noqa: BLE001 - whatever libyaml dislikes is read again below
-            fast = None
-        if fast is not None:
-            try:
-                doc, problems = _parse(fast, name, allow_empty)
-            except Exception:  # noqa: BLE001 - the pure-Python reading says what it is
-                doc, problems = None, [Problem(name, 1, "")]
-            finally:
-                fast.dispose()
-            if doc is not None:
-                return doc, problems
+    fast = _parse_fast(text, name, allow_empty)
+    if fast is not None:
+        return fast, []
     try:
         loader = _NoAliasLoader(text)
     except yaml.reader.ReaderError as exc:  # PyYAML checks every character up front
@@ -307,6 +296,23 @@ def parse_text(text: str, name: str,
                               f"(U+{exc.character:04X}, a control character): remove it")]
     try:
         return _parse(loader, name, allow_empty)
+    finally:
+        loader.dispose()
+
+
+def _parse_fast(text: str, name: str, allow_empty: bool) -> YamlDocument | None:
+    """The document as libyaml reads it; None when libyaml is missing or finds any
+    problem (the pure-Python reading then says what it is, in the admin's words)."""
+    if CParser is None:
+        return None
+    try:
+        loader = _FastLoader(text)
+    except Exception:  # noqa: BLE001 - whatever libyaml dislikes is read again
+        return None
+    try:
+        return _parse(loader, name, allow_empty)[0]
+    except Exception:  # noqa: BLE001 - likewise
+        return None
     finally:
         loader.dispose()
 

@@ -176,23 +176,25 @@ def _index_and_talk(kb: KnowledgeBase, matcher: Matcher | None) -> tuple[Index, 
     return Index(kb), small_talk_words(kb)
 
 
-def held_out_trials(kb: KnowledgeBase, k: int = 3, matcher: Matcher | None = None
-                    ) -> list[Trial]:
-    """Every calibration question (users' wording) and every out-of-domain example, each
-    asked of a classifier trained without its fold of both (the topics' examples all
-    kept; the index never sees either): how the bot fares on wording its model never saw,
-    in k trainings. What `python -m bot check` reports."""
+def held_out_trials(kb: KnowledgeBase, k: int = 3, matcher: Matcher | None = None,
+                    off_topic: bool = True) -> list[Trial]:
+    """Every calibration question (users' wording) and, with `off_topic`, every
+    out-of-domain example, each asked of a classifier trained without its fold of both
+    (the topics' examples all kept; the index never sees either): how the bot fares on
+    wording its model never saw, in k trainings. The calibration questions come first,
+    in the knowledge base's order. What `python -m bot check` reports."""
     index, talk = _index_and_talk(kb, matcher)
     users: list[tuple[int, Trial]] = []
     off: list[Trial] = []
     for f in range(k):
         held_users = [(i, c) for i, c in enumerate(kb.calibration) if i % k == f]
         held_off: list[tuple[str, str]] = []
-        kept = {}
-        for lang in LANGS:
-            qs = kb.out_of_domain.get(lang, ())
-            held_off += [(lang, q) for i, q in enumerate(qs) if i % k == f]
-            kept[lang] = tuple(q for i, q in enumerate(qs) if i % k != f)
+        kept = dict(kb.out_of_domain)
+        if off_topic:
+            for lang in LANGS:
+                qs = kb.out_of_domain.get(lang, ())
+                held_off += [(lang, q) for i, q in enumerate(qs) if i % k == f]
+                kept[lang] = tuple(q for i, q in enumerate(qs) if i % k != f)
         if not held_users and not held_off:
             continue
         classifier = TopicClassifier.train(dataclasses.replace(
@@ -206,20 +208,9 @@ def held_out_trials(kb: KnowledgeBase, k: int = 3, matcher: Matcher | None = Non
 
 
 def user_trials(kb: KnowledgeBase, matcher: Matcher | None = None, k: int = 5) -> list[Trial]:
-    """The calibration questions (users' wording), each asked of a classifier trained on
-    the whole knowledge base but the fold of calibration questions it is in (the index
-    is never given them), in the knowledge base's order."""
-    index, talk = _index_and_talk(kb, matcher)
-    trials: list[tuple[int, Trial]] = []
-    for f in range(k):
-        held = [(i, c) for i, c in enumerate(kb.calibration) if i % k == f]
-        if not held:
-            continue
-        kept = tuple(c for i, c in enumerate(kb.calibration) if i % k != f)
-        classifier = TopicClassifier.train(dataclasses.replace(kb, calibration=kept))
-        trials += [(i, Trial(q, tid, lang, "user", read(index, classifier, q, talk)))
-                   for i, (tid, lang, q) in held]
-    return [t for _, t in sorted(trials, key=lambda it: it[0])]
+    """The calibration questions alone (what the fit learns from), every model keeping all
+    the off-topic examples."""
+    return held_out_trials(kb, k, matcher, off_topic=False)
 
 
 @dataclass(frozen=True, slots=True)
