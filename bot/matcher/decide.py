@@ -185,13 +185,24 @@ def conclude(reading: Reading | Arranged, c: Confidence, p: float | None = None)
     also: tuple[str, ...] = ()
     if outcome == "answer" and topic is not None:
         topic, also = two_questions(a.clauses, r, topic, c)
-    elif len(r.topics) > 1 and not r.ood_first and not r.foreign and r.info >= c.min_info:
+    elif (len(r.topics) > 1 and not r.foreign and r.info >= c.min_info
+          and (not r.ood_first or (p >= c.suggest and clauses_in_domain(a)))):
         # Unsure between two topics because the message asks about both ("plusi un
         # mīnusi"): when its clauses say so clearly, answer the first and offer the second.
+        # (Two topics' words at once can read as off-topic to the classifier — "какие
+        # обязанности и какая зарплата?" is like no single example — so a message whose
+        # every clause is about the job is not refused for what the whole looks like,
+        # unless it is too unsure even for a "did you mean".)
         first, rest = two_questions(a.clauses, r, r.topics[0], c)
         if rest and {first, *rest} >= set(r.topics[:2]):
             return Verdict("answer", first, p, (), rest, r)
     return Verdict(outcome, topic, p, picks, also, r)
+
+
+def clauses_in_domain(a: Arranged) -> bool:
+    """The message has clauses, and the classifier puts every one of them on a topic of
+    the job rather than off-topic."""
+    return bool(a.clauses) and not any(r.ood_first for r, _ in a.clauses)
 
 
 def two_questions(parts: tuple[tuple[Ranking, bool], ...], whole: Ranking, topic: str,
@@ -218,7 +229,9 @@ def two_questions(parts: tuple[tuple[Ranking, bool], ...], whole: Ranking, topic
     # asked does.
     listed = len(found) == len(parts) and not any(asks for _, asks in found)
     # A question asked first leads, unless the whole message is clearly about the answer.
-    sure = topic == whole.best and whole.combined[0] - whole.combined[1] >= _WHOLE_LEADS
+    # (Not when the whole reads as off-topic: then only its clauses speak for it.)
+    sure = (topic == whole.best and not whole.ood_first
+            and whole.combined[0] - whole.combined[1] >= _WHOLE_LEADS)
     lead_topic = first if listed or (first_asks and not sure) else topic
     return lead_topic, tuple(t for t, _ in found if t != lead_topic)[:2]
 
@@ -274,7 +287,7 @@ class Matcher:
         arranged = arrange(self.read(query, with_clauses=False), c.index_weight)
         v = conclude(arranged, c)
         r = v.ranking
-        if v.outcome != "none" or not (r.ood_first or r.foreign):  # it may ask two things
+        if v.outcome != "none" or not r.foreign:  # it may ask two things
             found = read_clauses(self.classifier, query)
             if found:  # the whole message's rankings stay; only its clauses are added
                 v = conclude(dataclasses.replace(arranged, clauses=tuple(
