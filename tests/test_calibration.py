@@ -162,6 +162,22 @@ def test_judging_prepared_rankings_equals_judging_from_scratch(
     assert judge(everything, c, prepared, [1.0] * len(ps)) != judge(everything, c)  # read
 
 
+@pytest.mark.parametrize(("expect", "right"), [("duties.general", True),
+                                                ("salary.overview", False)])
+def test_an_answer_with_the_expected_topic_only_as_a_button_is_judged_wrong(
+        matcher: Matcher, expect: str, right: bool) -> None:
+    """A message answered with one topic and another as a button: right only for the
+    topic answered. Shown the other topic's answer first, the user was misled — the fit
+    must not buy answers with such misses (every evaluation counts them wrong too)."""
+    text = "pienākumi un alga"
+    c = matcher.confidence
+    trial = Trial(text, expect, "lv", "user", matcher.read(text))
+    d = matcher.decide(text)
+    assert (d.outcome, d.topic, d.also) == ("answer", "duties.general", ("salary.overview",))
+    o = judge([trial], c)
+    assert (o.answered_right, o.answered_wrong) == ((1, 0) if right else (0, 1))
+
+
 def test_hidden_refusals_are_judged_within_their_standard_error() -> None:
     # 95 % of 493 is 468.35: a fit that refuses 468 is as good as one that refuses 469
     # (the share is measured to about a point), but 460 (93.3 %) is too few.

@@ -258,9 +258,10 @@ def judge(trials: Sequence[Trial], c: Confidence,
             continue
         counts["in_domain"] += 1
         if outcome == "answer":
-            # A message asking two things, answered with the other one and this one a tap
-            # away (`also`), is answered, not misled.
-            right = topic == t.expect or t.expect in v.also
+            # Answered with another topic, this one a button away (`also`), is misled all
+            # the same: the answer shown first is the wrong one (and every evaluation
+            # counts it so). A message that asks two things expects the first one asked.
+            right = topic == t.expect
             counts["answered_right" if right else "answered_wrong"] += 1
         elif outcome == "suggest" and any(p.topic == t.expect for p in picks):
             counts["suggested_right"] += 1

@@ -47,27 +47,27 @@ class Confidence:
     # this scale (their mean and deviation on the calibration trials). Tuples are written
     # by `benchmarks/calibrate.py`'s recommendation, wrapped.
     center: tuple[float, ...] = (
-        0.706, 1.001, 1.01, 0.34, 0.773, 2.123, 0.543, 0.034, -0.92, 11.243, 0.704, 0.1
+        0.682, 0.982, 0.991, 0.333, 0.767, 2.168, 0.533, 0.031, -0.911, 11.46, 0.693, 0.095
     )
     scale: tuple[float, ...] = (
-        0.889, 0.865, 1.04, 0.191, 0.419, 0.569, 0.498, 0.181, 0.707, 6.307, 0.658, 0.148
+        0.866, 0.842, 1.041, 0.183, 0.423, 0.568, 0.499, 0.172, 0.718, 6.329, 0.646, 0.142
     )
     # One per term (`terms`): each feature, then each product of two different ones — a
     # clear lead means more when the question also says much (the features' interactions
     # separate right from wrong far better than their sum).
     weights: tuple[float, ...] = (
-        0.036, 1.012, -0.009, 1.26, 0.015, 0.295, 0.303, -0.165, -0.983, 0.466, 1.055, -0.254, 0.198,
-        -0.781, -0.209, 0.219, 0.388, 0.073, -0.145, 0.399, 0.168, -0.27, -0.138, 0.391, 0.14, -0.496,
-        0.229, 0.174, 0.083, -0.452, 0.129, -0.17, 0.067, 0.872, 0.14, -0.155, 0.058, -0.056, 0.356, -0.504,
-        0.122, -0.638, 0.089, -0.046, -0.172, 0.27, -0.006, 0.259, 0.097, -0.092, 0.144, -0.051, -0.093,
-        0.081, -0.081, 0.082, 0.067, 0.267, 0.088, -0.521, 0.282, 0.181, -0.428, 0.053, 0.421, -0.084,
-        0.048, 0.17, -0.009, 0.033, -0.077, 0.042, -0.003, -0.122, -0.173, 0.118, -0.07, 0.184
+        -0.068, 1.303, 0.294, 1.121, 0.16, 0.249, 0.204, -0.145, -0.923, 0.674, 0.77, -0.341, -0.006,
+        -0.836, 0.111, 0.003, 0.392, 0.229, 0.143, 0.009, 0.3, -0.239, -0.253, 0.253, 0.331, -0.193, 0.394,
+        -0.0, -0.259, -0.661, 0.123, 0.351, 0.116, 0.661, 0.377, -0.298, 0.131, 0.002, 0.496, -0.314,
+        -0.015, -0.549, 0.123, -0.092, -0.12, 0.123, 0.02, 0.198, -0.071, -0.153, -0.063, 0.057, 0.106,
+        0.247, 0.13, -0.018, 0.038, 0.358, -0.021, -0.444, 0.228, 0.197, -0.27, 0.054, 0.422, -0.084,
+        -0.095, -0.088, 0.112, 0.088, -0.044, -0.06, -0.02, -0.018, -0.174, 0.088, -0.16, -0.022
     )
-    bias: float = 1.881
-    answer: float = 0.85  # P(best topic is right) needed to answer
+    bias: float = 1.711
+    answer: float = 0.8  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
-    also: float = 0.5  # a clause's lead over its runner-up to count as a question of its own
+    also: float = 0.75  # a clause's lead over its runner-up to count as a question of its own
     # A question of only very common words ("klienti", "menedžeris") is never answered
     # outright: the index's weight of its known words must reach this.
     min_info: float = 0.9
@@ -185,16 +185,18 @@ def conclude(reading: Reading | Arranged, c: Confidence, p: float | None = None)
     also: tuple[str, ...] = ()
     if outcome == "answer" and topic is not None:
         topic, also = two_questions(a.clauses, r, topic, c)
-    elif (len(r.topics) > 1 and not r.foreign and r.info >= c.min_info
-          and (not r.ood_first or (p >= c.suggest and clauses_in_domain(a)))):
+    elif (len(r.topics) > 1 and not r.foreign and r.info >= c.min_info and p >= c.suggest
+          and (not r.ood_first or clauses_in_domain(a))):
         # Unsure between two topics because the message asks about both ("plusi un
-        # mīnusi"): when its clauses say so clearly, answer the first and offer the second.
-        # (Two topics' words at once can read as off-topic to the classifier — "какие
-        # обязанности и какая зарплата?" is like no single example — so a message whose
-        # every clause is about the job is not refused for what the whole looks like,
-        # unless it is too unsure even for a "did you mean".)
+        # mīnusi"): when its clauses say so clearly, answer the first and offer the second
+        # — not when it is too unsure even for a "did you mean". (Two topics' words at once
+        # can read as off-topic to the classifier — "какие обязанности и какая зарплата?"
+        # is like no single example — so a message whose every clause is about the job is
+        # not refused for what the whole looks like.)
         first, rest = two_questions(a.clauses, r, r.topics[0], c)
-        if rest and {first, *rest} >= set(r.topics[:2]):
+        # (Its clauses ask about its two best topics; only about its best when the whole
+        # reads as off-topic, its order beyond that saying little.)
+        if rest and {first, *rest} >= set(r.topics[:1 if r.ood_first else 2]):
             return Verdict("answer", first, p, (), rest, r)
     return Verdict(outcome, topic, p, picks, also, r)
 

@@ -31,7 +31,7 @@ from tests.telegram.harness import BotHarness, MakeBot, TgHtml
 CERTIFICATE = "vai prasa veselības grāmatiņu"  # → candidate.requirements
 CERTIFICATE_TOPIC = "candidate.requirements"
 CERTIFICATE_TITLE = "Darba devēju prasības"
-SHOP = "как стать директором магазина"  # a shop director, not this job: must be refused
+SHOP = "как стать заведующим складом"  # a warehouse head, not this job: must be refused
 USER = 1001
 OFF_DOMAIN = [  # nothing to do with the job: "I don't know" or "did you mean"
     "Kā audzēt gurķus uz balkona?",
@@ -162,7 +162,7 @@ async def test_off_topic_makes_the_bot_refuse_the_question_with_confidence(
     """A Russian admin files a Russian question as off-topic (everything in Russian)."""
     bot = teach
     (before,) = await bot.say(SHOP, user_id=USER, lang="ru")
-    assert before.text != unknown_reply("ru").text  # today it takes the shop for this job
+    assert before.text != unknown_reply("ru").text  # today it takes the warehouse for this job
 
     card = card_of(await bot.command("unanswered", user_id=bot.admin_id, lang="ru"), SHOP)
     assert card.keyboard[-1][0] == ("🚫 Не по теме", FileOffTopic(reference(question_key(SHOP))).encode())
