@@ -10,10 +10,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.knowledge.loader import load_knowledge
+from bot.knowledge.model import KnowledgeBase
 from bot.matcher.calibrate import held_out_trials, user_trials
-from bot.matcher.classifier import OUT_OF_DOMAIN, TopicClassifier, model_text
+from bot.matcher.classifier import (
+    OUT_OF_DOMAIN,
+    TopicClassifier,
+    _CharGrams,
+    char_tfidf,
+    known_text,
+    model_text,
+    training_set,
+)
 from bot.matcher.decide import Matcher
 from bot.state import KnowledgeState
 
@@ -43,10 +53,38 @@ def test_trained_from_a_small_knowledge_base_written_here(small_kb: Callable[...
     assert best(c, "rīt būs lietains laiks?") == OUT_OF_DOMAIN
 
 
+def scikit_learn_vectorizers(kb: KnowledgeBase, c: TopicClassifier) -> list[TfidfVectorizer]:
+    """The feature pipeline as scikit-learn makes it, fitted on the classifier's texts."""
+    texts = [known_text(t) for t, _, _ in training_set(kb, c.settings)]
+    vectorizers = [
+        TfidfVectorizer(analyzer=_CharGrams(*c.settings.char_ngrams), sublinear_tf=True,
+                        lowercase=False, dtype=np.float64),
+        TfidfVectorizer(analyzer="word", ngram_range=c.settings.word_ngrams, sublinear_tf=True,
+                        lowercase=False, token_pattern=r"\S+", dtype=np.float64),
+    ]
+    for v in vectorizers:
+        v.fit(texts)
+    return vectorizers
+
+
+def test_character_features_are_scikit_learns(kb: KnowledgeBase) -> None:
+    """The classifier builds its character n-gram block word by word; scikit-learn's
+    vectorizer over the same texts learns the same vocabulary and idf and makes the same
+    matrix (the knowledge base's own texts, an empty one and repeated words among them)."""
+    texts = [known_text(t) for t, _, _ in training_set(kb)] + ["", "alg alg alg", "a"]
+    sk = TfidfVectorizer(analyzer=_CharGrams(2, 5), sublinear_tf=True, lowercase=False,
+                         dtype=np.float64)
+    expected = sk.fit_transform(texts)
+    matrix, vocabulary, idf = char_tfidf(texts, 2, 5)
+    assert vocabulary == sk.vocabulary_
+    assert np.allclose(idf, sk.idf_)
+    assert matrix.shape == expected.shape and abs(matrix - expected).max() < 1e-12
+
+
 def test_fast_scoring_gives_scikit_learns_numbers(small_kb: Callable[..., Path]) -> None:
     kb = load_knowledge(small_kb({"ood.yaml": OUT_OF_DOMAIN_FILE}), required_topics=())
     c = TopicClassifier.train(kb)
-    vectorizers, model = c._sk
+    vectorizers, model = scikit_learn_vectorizers(kb, c), c._sk
     texts = ["", "???", "Cik nopelna demonstrētājs?", "что делает демонстратор клиентам",
              "zzzz qqqq", "demonstrētāja demonstrētāja demonstrētāja alga alga",
              "Sveiki! Man ir 30 gadi. Ko dara demonstrētājs, un cik viņš nopelna?"]
