@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -47,7 +48,7 @@ GREETING_AND_QUESTION += [
      "candidate.requirements", "ru"),
 ]
 
-STORIES = [
+STORIES: list[Any] = [  # (some are pytest.param, with a mark)
     ("Sveiki! Man ir 24 gadi, strādāju par kasieri lielveikalā Ogrē un gribu ko vairāk. "
      "Draudzene strādā par klientu menedžeri. Kādas personiskās īpašības vajag šim darbam? "
      "Esmu diezgan kautrīga.", "candidate.qualities", "lv"),
