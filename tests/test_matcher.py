@@ -193,6 +193,16 @@ def test_prefixed_or_derived_form_of_a_known_word_is_that_word(matcher: Matcher,
     assert 0.5 < found.get(index.vocab[base_stem], 0.0) < 1.0, found
 
 
+@pytest.mark.parametrize("question", ["как изучать целевую аудиторию?",
+                                      "как найти свою целевую аудиторию"])
+def test_a_field_named_like_an_occupation_is_no_other_job(matcher: Matcher, question: str
+                                                          ) -> None:
+    """"аудитория" (an audience) stems as "аудитор" (an auditor) does: read as another
+    occupation, the question was refused as one about another job."""
+    d = matcher.decide(question)
+    assert (d.outcome, d.topic) == ("answer", "duties.market_analysis"), d
+
+
 def test_uncovered_detail_is_not_answered_with_an_unrelated_topic(matcher: Matcher) -> None:
     d = matcher.decide("kāds ir konta pārvaldnieka darba laiks")
     assert d.outcome != "answer", f"answered {d.topic} ({d.score})"

@@ -150,8 +150,16 @@ def is_occupation(st: str) -> bool:
 # The writer's own job: "esmu pavāre", "strādāju par šoferi", "я бухгалтер", "работаю
 # водителем" (words as written: "я" and "а" share a skeleton, and "а водитель?" asks).
 _SELF_WORDS = frozenset({"я", "ya", "ja", "esmu", "es"})
+# ... and what the writer studies to become or works as on the side: "mācos par
+# grāmatvedi", "учусь на экономиста", "подрабатываю промоутером".
 _SELF_VERBS = frozenset(tokens("strādāju strādāju strādāju strādājis strādājusi biju "
-                               "работаю работал работала тружусь rabotayu rabotaju"))
+                               "mācos studēju piestrādāju "
+                               "работаю работал работала тружусь rabotayu rabotaju "
+                               "учусь учился училась подрабатываю uchus podrabatyvayu"))
+# A field, not a person: "психология" and "психолог", "auditorija" and "auditors" share
+# a stem. The word as written tells them apart — a field's noun ends in -ija / -ия.
+_FIELD_ENDINGS = ("ija", "ijas", "iju", "ijā", "ijai", "ijām", "ijās", "ия", "ии", "ию",
+                  "ией", "иях", "иям", "иями", "iya", "iyu", "iey")
 
 
 # Dative endings, as written ("нужно бухгалтеру", "бухгалтерам", "vajag grāmatvedim",
@@ -174,7 +182,9 @@ def speaks_of_self(text: str) -> bool:
 def occupation_context(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """What `occupation_flags` needs from the words as written, in one pass: the stems of
     the writer's own occupations, one or two words after "I am" or "I work (as)" (the
-    story around a question, not what it asks about), and of the occupations written in
+    story around a question, not what it asks about) — with the fields that share an
+    occupation's stem ("психология", "auditorija"), no occupation at all —, and of the
+    occupations written in
     the dative ("какое образование нужно бухгалтеру" asks about accountants, where "с
     образованием психолога" names a degree)."""
     pairs = words_and_tokens(text)
@@ -183,6 +193,9 @@ def occupation_context(text: str) -> tuple[frozenset[str], frozenset[str]]:
     for i, (w, tok) in enumerate(pairs):
         st = stem(tok)
         if not is_occupation(st):
+            continue
+        if w.endswith(_FIELD_ENDINGS):  # a field of study or work, named by the same stem
+            own.add(st)
             continue
         if w.endswith(_DATIVE):
             addressed.add(st)
