@@ -203,6 +203,17 @@ def test_a_field_named_like_an_occupation_is_no_other_job(matcher: Matcher, ques
     assert (d.outcome, d.topic) == ("answer", "duties.market_analysis"), d
 
 
+def test_an_occupation_a_topic_itself_names_is_no_other_job(matcher: Matcher) -> None:
+    """The approval of a job description goes through a lawyer (its examples say so): a
+    question about that names a lawyer and is still about the job description. Asked
+    about the lawyer's own job, it is another occupation as before."""
+    d = matcher.decide("юрист должен согласовать должностную инструкцию?")
+    assert (d.outcome, d.topic) == ("answer", "job_description.approval"), d
+    for other in ("какие обязанности у юриста", "Kādi ir jurista pienākumi uzņēmumā?",
+                  "cik pelna jurists"):
+        assert matcher.decide(other).outcome == "none", other
+
+
 def test_uncovered_detail_is_not_answered_with_an_unrelated_topic(matcher: Matcher) -> None:
     d = matcher.decide("kāds ir konta pārvaldnieka darba laiks")
     assert d.outcome != "answer", f"answered {d.topic} ({d.score})"

@@ -6,7 +6,14 @@ import pytest
 
 from bot.matcher.classifier import model_text
 from bot.matcher.normalize import canonical, content_stems
-from bot.matcher.roles import OCCUPATION, ROLE, names_occupation, names_other_manager, with_role_token
+from bot.matcher.roles import (
+    OCCUPATION,
+    ROLE,
+    names_occupation,
+    names_other_manager,
+    occupation_of,
+    with_role_token,
+)
 
 
 def test_every_name_of_the_role_reads_the_same() -> None:
@@ -93,3 +100,11 @@ def test_words_that_only_look_like_an_occupation_are_not_one(query: str) -> None
 def test_the_model_reads_a_licence_as_words_and_a_driver_as_an_occupation() -> None:
     assert OCCUPATION not in model_text("vai vajag autovadītāja apliecību")
     assert model_text("autovadītāja alga").split()[0] == OCCUPATION
+
+
+def test_the_forms_of_one_occupation_name_it_alike() -> None:
+    """"jurists" and "juristu" stem apart (the ts→c spelling rule), "arhitekta" and
+    "arhitekts" too: each names the occupation as the list spells it."""
+    (jurists,), (juristu,) = content_stems("jurists"), content_stems("juristu")
+    assert jurists != juristu and occupation_of(jurists) == occupation_of(juristu) is not None
+    assert occupation_of(content_stems("pienākumi")[0]) is None

@@ -43,7 +43,14 @@ from .normalize import (
     stems,
 )
 from .normalize import stem as _stem
-from .roles import ROLE, ROLE_WORDS, merge_role_names, names_other_manager, with_role_token
+from .roles import (
+    ROLE,
+    ROLE_WORDS,
+    merge_role_names,
+    names_other_manager,
+    occupation_of,
+    with_role_token,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +201,12 @@ class Index:
                         answer_sets.setdefault(s, set()).add(tid)
         self.vocab = vocab
         self.vocab_list = list(vocab)
+        # The occupations each topic's example questions name, and the topics naming each.
+        naming: dict[str, set[str]] = {}
+        for s, ts in topic_sets.items():
+            if (occupation := occupation_of(s)) is not None:
+                naming.setdefault(occupation, set()).update(ts)
+        self._naming = {o: frozenset(ts) for o, ts in naming.items()}
         # Surface forms for partial and fuzzy matching: every stem as written in the
         # knowledge base plus every synonym, each leading to its vocabulary entry.
         surface: dict[str, int] = {}
@@ -318,6 +331,12 @@ class Index:
                 if sim > out.get(vid, 0.0):
                     out[vid] = sim
         return list(out.items())
+
+    def topics_naming(self, occupations: frozenset[str]) -> frozenset[str]:
+        """The topics whose example questions name every one of these occupations (as
+        `roles.occupation_of` spells them): the lawyer who approves a job description."""
+        found = [self._naming.get(o, frozenset()) for o in occupations]
+        return frozenset.intersection(*found) if found else frozenset()
 
     def split_compound(self, stem: str) -> list[str]:
         """Two known words a long unknown word is made of (Latvian writes compounds as one

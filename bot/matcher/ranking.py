@@ -106,7 +106,8 @@ def rank(sig: Signals, index_weight: float) -> Ranking:
         ood_first=ood >= 0 and int(np.argmax(s)) == ood
         and (sig.asked is None or int(np.argmax(sig.asked)) == ood)
         and not (sig.words == 0 and bool(sig.index)),
-        foreign=sig.foreign,
+        # (not about a topic whose own examples name that occupation too)
+        foreign=sig.foreign and classes[t1] not in sig.names_too,
         exact=bool(sig.index) and sig.index[0].exact and sig.index[0].topic == classes[t1]
         and not (len(sig.index) > 1 and sig.index[1].exact),
         info=sig.index[0].info if sig.index else 0.0,

@@ -17,7 +17,7 @@ from ..knowledge.contract import SMALL_TALK
 from ..knowledge.model import LANGS, KnowledgeBase
 from .classifier import TopicClassifier, known_text, model_text
 from .index import Index, Scored
-from .roles import ROLE_WORDS, names_occupation, speaks_of_self
+from .roles import ROLE_WORDS, named_occupations, speaks_of_self
 from .segments import asks_outright, clauses, is_question, question_part, reacts, sentences
 
 # A small-talk word: in at least this many small-talk examples, and this many times more
@@ -41,9 +41,12 @@ class Signals:
     # whether the message is off-topic).
     asked: np.ndarray | None = None
     refusal: float = 0.0  # the refusal model's margin (> 0: off-topic), the question's own if lower
+    # Topics whose own examples name the occupations the question names ("Vai amata
+    # apraksts jāsaskaņo ar juristu?"): about them, naming one is no other job.
+    names_too: frozenset[str] = frozenset()
 
 
-_Asked = tuple[tuple[Scored, ...], bool, np.ndarray | None]
+_Asked = tuple[tuple[Scored, ...], frozenset[str] | None, np.ndarray | None]
 
 
 def signals(index: Index, classifier: TopicClassifier, text: str,
@@ -63,7 +66,7 @@ def signals(index: Index, classifier: TopicClassifier, text: str,
         values = classifier.decide_many((skeleton,))[0]
     else:
         ranked = tuple(index.score(asked)) if with_index else ()
-        names_other = names_occupation(asked)
+        names_other = named_occupations(asked)
         asked_skeleton = model_text(asked) if part else skeleton
         both = classifier.decide_many((skeleton, asked_skeleton) if part else (skeleton,))
         values = both[0]
@@ -72,12 +75,13 @@ def signals(index: Index, classifier: TopicClassifier, text: str,
             memo[asked] = (ranked, names_other, asked_row)
     role = any(w in ROLE_WORDS for w in words)
     # Another occupation in the question, and this role nowhere in the message.
-    foreign = not role and names_other
+    foreign = not role and names_other != frozenset()
     asked_values = asked_row
     refusal = float(values[-1] if asked_values is None else min(values[-1], asked_values[-1]))
     return Signals(classifier.classes, classifier.ood, values[:-1], ranked,
                    len(words), role, foreign,
-                   asked_values[:-1] if asked_values is not None else None, refusal)
+                   asked_values[:-1] if asked_values is not None else None, refusal,
+                   index.topics_naming(names_other) if foreign and names_other else frozenset())
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,8 +26,9 @@ from .normalize import (
 )
 
 __all__ = ["OCCUPATION", "ROLE", "ROLE_WORDS", "is_occupation", "merge_role_names",
-           "names_occupation", "names_other_manager", "names_seller", "occupation_context",
-           "occupation_flags", "speaks_of_self", "with_role_token"]
+           "named_occupations", "names_occupation", "names_other_manager", "names_seller",
+           "occupation_context", "occupation_flags", "occupation_of", "speaks_of_self",
+           "with_role_token"]
 
 
 def _head(word: str) -> str:
@@ -129,22 +130,30 @@ _LICENCE = frozenset(_head(w) for w in (
 
 
 @lru_cache(maxsize=65536)
-def is_occupation(st: str) -> bool:
-    """A content stem that names another occupation (pavārs, юрист, arhitekts…)."""
+def occupation_of(st: str) -> str | None:
+    """The occupation a content stem names (pavārs, юрист, arhitekts…), as the list spells
+    it, or None: "jurists" and "juristu" stem differently and name one occupation."""
     # Exact, or the same word with another ending the stemmer did not strip alike
     # ("arhitekts" → "arhitekc" through the ts→c spelling rule, "arhitekta" → "arhitekt"):
     # all but the last letter of a long occupation stem. A short stem is too easily
     # another word that way ("storoz", сторож, and "storon", сторона): only t→c there
     # ("jurists" → "urisc").
-    if st in FOREIGN_ROLES or (st.endswith("c") and st[:-1] + "t" in FOREIGN_ROLES):
-        return True
+    if st in FOREIGN_ROLES:
+        return st
+    if st.endswith("c") and st[:-1] + "t" in FOREIGN_ROLES:
+        return st[:-1] + "t"
     if len(st) < 6 or st.endswith(_ADJECTIVE):  # "ekonomiskā", "строительной": adjectives
-        return False
+        return None
     i = bisect.bisect_right(_OCCUPATIONS, st) - 1
     for cand in _OCCUPATIONS[max(i - 1, 0): i + 2]:
         if len(cand) >= 7 and st[: len(cand) - 1] == cand[:-1] and abs(len(st) - len(cand)) <= 1:
-            return True
-    return False
+            return cand
+    return None
+
+
+def is_occupation(st: str) -> bool:
+    """A content stem that names another occupation (see `occupation_of`)."""
+    return occupation_of(st) is not None
 
 
 # The writer's own job: "esmu pavāre", "strādāju par šoferi", "я бухгалтер", "работаю
@@ -243,9 +252,18 @@ def names_seller(text: str) -> bool:
                for i, s in enumerate(found))
 
 
+def named_occupations(text: str) -> frozenset[str] | None:
+    """The other occupations a text names ("arhitekta mīnusi", "какие качества нужны
+    воспитателю"; see `occupation_of`), empty when none — or None when it names another
+    kind of manager or a shop seller ("HR menedžeris", "обязанности продавца"), whatever
+    else it says: no example of ours asks about those beside the role."""
+    if names_other_manager(text) or names_seller(text):
+        return None
+    st = content_stems(text)
+    return frozenset(occupation_of(s) or s for s, flag in
+                     zip(st, occupation_flags(st, *occupation_context(text)), strict=True) if flag)
+
+
 def names_occupation(text: str) -> bool:
-    """True when the text names another occupation ("arhitekta mīnusi", "какие качества
-    нужны воспитателю", "обязанности продавца") or another kind of manager — whatever
-    else it says."""
-    return names_other_manager(text) or names_seller(text) or any(
-        occupation_flags(content_stems(text), *occupation_context(text)))
+    """True when the text names another occupation or another kind of manager."""
+    return named_occupations(text) != frozenset()
