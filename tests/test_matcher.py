@@ -205,10 +205,14 @@ def test_a_field_named_like_an_occupation_is_no_other_job(matcher: Matcher, ques
 
 def test_an_occupation_a_topic_itself_names_is_no_other_job(matcher: Matcher) -> None:
     """The approval of a job description goes through a lawyer (its examples say so): a
-    question about that names a lawyer and is still about the job description. Asked
-    about the lawyer's own job, it is another occupation as before."""
-    d = matcher.decide("юрист должен согласовать должностную инструкцию?")
-    assert (d.outcome, d.topic) == ("answer", "job_description.approval"), d
+    question about that names a lawyer and is still about the job description (how sure
+    the bot is of it is the confidence model's business). Asked about the lawyer's own
+    job, it is another occupation as before."""
+    for question in ("юрист должен согласовать должностную инструкцию?",
+                     "Kad jurists saskaņo amata aprakstu?"):
+        d = matcher.decide(question)  # answered, or offered first: not refused
+        assert d.outcome != "none", d
+        assert (d.topic or d.suggestions[0].topic) == "job_description.approval", d
     for other in ("какие обязанности у юриста", "Kādi ir jurista pienākumi uzņēmumā?",
                   "cik pelna jurists"):
         assert matcher.decide(other).outcome == "none", other
