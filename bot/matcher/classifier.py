@@ -129,8 +129,9 @@ def char_tfidf(texts: Sequence[str], lo: int, hi: int
     lengths = np.fromiter((sum(len(columns[w]) for w in words) for words in docs),
                           dtype=np.intp, count=len(docs))
     rows = np.repeat(np.arange(len(docs), dtype=np.intp), lengths)
-    keys, counts = np.unique(rows * max(len(vocabulary), 1) + cols, return_counts=True)
-    row, col = np.divmod(keys, max(len(vocabulary), 1))
+    width = max(len(vocabulary), 1)
+    keys, counts = np.unique(rows * width + cols, return_counts=True)
+    row, col = np.divmod(keys, width)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=len(docs)))])
     matrix = csr_matrix((counts.astype(np.float64), col, indptr),
                         shape=(len(docs), len(vocabulary)))

@@ -289,7 +289,9 @@ class Matcher:
         arranged = arrange(self.read(query, with_clauses=False), c.index_weight)
         v = conclude(arranged, c)
         r = v.ranking
-        if v.outcome != "none" or not r.foreign:  # it may ask two things
+        # It may ask two things — unless it is refused and its clauses could not change that
+        # (another occupation, or too unsure even for a "did you mean": see `conclude`).
+        if v.outcome != "none" or (not r.foreign and v.p >= c.suggest):
             found = read_clauses(self.classifier, query)
             if found:  # the whole message's rankings stay; only its clauses are added
                 v = conclude(dataclasses.replace(arranged, clauses=tuple(

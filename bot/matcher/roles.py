@@ -191,11 +191,10 @@ def speaks_of_self(text: str) -> bool:
 def occupation_context(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """What `occupation_flags` needs from the words as written, in one pass: the stems of
     the writer's own occupations, one or two words after "I am" or "I work (as)" (the
-    story around a question, not what it asks about) — with the fields that share an
-    occupation's stem ("психология", "auditorija"), no occupation at all —, and of the
-    occupations written in
-    the dative ("какое образование нужно бухгалтеру" asks about accountants, where "с
-    образованием психолога" names a degree)."""
+    story around a question, not what it asks about) and of the fields that share an
+    occupation's stem ("психология", "auditorija": no occupation at all); and the stems of
+    the occupations written in the dative ("какое образование нужно бухгалтеру" asks
+    about accountants, where "с образованием психолога" names a degree)."""
     pairs = words_and_tokens(text)
     own: set[str] = set()
     addressed: set[str] = set()
