@@ -187,6 +187,19 @@ def test_two_questions_read_as_off_topic_as_a_whole_still_need_a_plausible_best(
     assert conclude(a, c, p=c.suggest - 0.01).outcome == "none"
 
 
+def test_small_talk_alone_still_needs_a_plausible_best(matcher: Matcher) -> None:
+    """A message the classifier reads as small talk is answered as small talk only while
+    its P reaches the "did you mean" threshold: below it, the greeting is unlikely all the
+    message says (an off-topic question the model never saw, wrapped in a greeting and a
+    line about the writer, reads as small talk too), and it gets no greeting for an answer."""
+    c = matcher.confidence
+    a = arrange(matcher.read("Sveiki! Man ir 23 gadi, dzīvoju Ogrē."), c.index_weight)
+    assert a.rest is None and a.whole.small_talk_sure
+    v = conclude(a, c, p=c.suggest)
+    assert (v.outcome, v.topic) == ("answer", "chat.greeting")
+    assert conclude(a, c, p=c.suggest - 0.01).outcome != "answer"
+
+
 def test_a_message_about_one_thing_throughout_answers_it_whatever_it_asks_first(
         matcher: Matcher) -> None:
     """"What will she do?" asked first, and every line about a bank: the bank's duties are

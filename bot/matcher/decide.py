@@ -64,7 +64,7 @@ class Confidence:
         0.209, 0.061, -0.117, -0.03, -0.004, -0.118, -0.35, -0.048, -0.263, 0.401
     )
     bias: float = 1.743
-    answer: float = 0.8  # P(best topic is right) needed to answer
+    answer: float = 0.75  # P(best topic is right) needed to answer
     suggest: float = 0.2  # below this: "I don't know"
     spread: float = 0.5  # suggestions: topics within this combined score of the best
     also: float = 0.75  # a clause's lead over its runner-up to count as a question of its own
@@ -73,7 +73,7 @@ class Confidence:
     min_info: float = 0.9
     # No other topic within the spread: the one topic left is answered from this P on (a
     # "did you mean" with a single choice only asks for a tap).
-    alone: float = 0.8
+    alone: float = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,8 +313,15 @@ def choose(ranking: Ranking, p: float, c: Confidence, small_talk_alone: bool = T
     if ranking.ood_first or ranking.foreign:
         return "none", None, ()
     sure = ranking.info >= c.min_info and not ranking.unknown_subject
+    # Small talk alone is answered on the classifier's word, but not below the "did you
+    # mean" threshold: a greeting and a line about the writer around a question the
+    # classifier never saw ("Labdien. <an off-topic query> Esmu no Daugavpils. Paldies!")
+    # read as small talk too, and there P says the greeting is unlikely all there is. (Of
+    # the held-out examples and calibration questions given small talk at P < 0.2, 15 of
+    # 18 asked an off-topic or job question.)
     if (p >= c.answer and sure) or (
-            small_talk_alone and best in SMALL_TALK and ranking.small_talk_sure):
+            small_talk_alone and best in SMALL_TALK and ranking.small_talk_sure
+            and p >= c.suggest):
         return "answer", best, ()
     if p < c.suggest and ranking.info >= c.min_info:
         return "none", None, ()  # (a vague question about the job's words still gets a choice)
