@@ -5,6 +5,7 @@ files or any evaluation set)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 from pathlib import Path
@@ -18,8 +19,9 @@ from hypothesis import strategies as st
 from bot import localchat
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import KnowledgeBase
-from bot.matcher.decide import Matcher, arrange, conclude
+from bot.matcher.decide import Matcher, arrange, choose, conclude
 from bot.matcher.normalize import is_cyrillic
+from bot.matcher.ranking import FEATURES
 from bot.matcher.segments import asks_outright
 from bot.replies import decision_reply
 from bot.state import KnowledgeState
@@ -198,6 +200,25 @@ def test_small_talk_alone_still_needs_a_plausible_best(matcher: Matcher) -> None
     v = conclude(a, c, p=c.suggest)
     assert (v.outcome, v.topic) == ("answer", "chat.greeting")
     assert conclude(a, c, p=c.suggest - 0.01).outcome != "answer"
+
+
+def test_a_job_question_unsure_between_topics_gets_a_choice_not_i_dont_know(
+        matcher: Matcher) -> None:
+    """The two signals read "what kind of position is it" two ways (why companies need
+    one, what it is), so the best topic is unlikely to be right, but the refusal model
+    puts the message far on the job's side: it offers the topics rather than say it does
+    not know. Just inside the refusal model's margin, the same ranking is "I don't know"."""
+    d = matcher.decide("что это за должность такая — менеджер по работе с клиентами?")
+    assert d.outcome == "suggest" and d.score < matcher.confidence.suggest, d
+    assert "role.definition" in [s.topic for s in d.suggestions]
+    c = matcher.confidence
+    r = arrange(matcher.read("что это за должность такая — менеджер по работе с клиентами?"),
+                c.index_weight).whole
+    at = FEATURES.index("refusal")
+    inside = dataclasses.replace(r, features=(*r.features[:at], -0.99, *r.features[at + 1:]))
+    beyond = dataclasses.replace(r, features=(*r.features[:at], -1.0, *r.features[at + 1:]))
+    assert choose(inside, c.suggest - 0.01, c)[0] == "none"
+    assert choose(beyond, c.suggest - 0.01, c)[0] == "suggest"
 
 
 def test_a_message_about_one_thing_throughout_answers_it_whatever_it_asks_first(

@@ -33,7 +33,7 @@ from ..knowledge.model import KnowledgeBase
 from .classifier import TopicClassifier
 from .index import Index, Scored
 from .normalize import has_latvian_letters, is_cyrillic
-from .ranking import Ranking, rank
+from .ranking import FEATURES, Ranking, rank
 from .reading import Reading, read, read_clauses, signals, small_talk_words
 
 Outcome = Literal["answer", "suggest", "none"]
@@ -92,6 +92,7 @@ class Decision:
 # менеджером. Чем она будет заниматься? Придётся ли продавать кредиты?" is about a bank).
 _WHOLE_LEADS = 0.75
 _CLIP = 4.0  # standardized features beyond this many deviations read as this many
+_REFUSAL = FEATURES.index("refusal")  # the refusal model's margin (> 0: off-topic)
 
 
 def terms(features: tuple[float, ...], center: tuple[float, ...], scale: tuple[float, ...]
@@ -323,8 +324,12 @@ def choose(ranking: Ranking, p: float, c: Confidence, small_talk_alone: bool = T
             small_talk_alone and best in SMALL_TALK and ranking.small_talk_sure
             and p >= c.suggest):
         return "answer", best, ()
-    if p < c.suggest and ranking.info >= c.min_info:
-        return "none", None, ()  # (a vague question about the job's words still gets a choice)
+    # Unsure of the best topic is not unsure of the domain: a message the refusal model
+    # puts beyond its margin on the job's side ("что за должность — менеджер по работе с
+    # клиентами?", read two ways by the two signals) gets a choice, not "I don't know".
+    # (A vague question about the job's words gets a choice too.)
+    if p < c.suggest and ranking.info >= c.min_info and ranking.features[_REFUSAL] > -1.0:
+        return "none", None, ()
     top = ranking.combined[0]
     picks = tuple(
         Scored(t, sc, "", "") for t, sc in zip(ranking.topics[:3], ranking.combined[:3], strict=False)
