@@ -22,7 +22,7 @@ from bot.knowledge.model import KnowledgeBase
 from bot.matcher.decide import Matcher, arrange, choose, conclude
 from bot.matcher.normalize import is_cyrillic
 from bot.matcher.ranking import FEATURES
-from bot.matcher.segments import asks_outright
+from bot.matcher.segments import asks_outright, question_part
 from bot.replies import decision_reply
 from bot.state import KnowledgeState
 
@@ -219,6 +219,32 @@ def test_a_job_question_unsure_between_topics_gets_a_choice_not_i_dont_know(
     beyond = dataclasses.replace(r, features=(*r.features[:at], -1.0, *r.features[at + 1:]))
     assert choose(inside, c.suggest - 0.01, c)[0] == "none"
     assert choose(beyond, c.suggest - 0.01, c)[0] == "suggest"
+
+
+@pytest.mark.parametrize(("message", "topic"), [
+    ("Здравствуйте! Я мама двоих детей, сейчас в декрете. Хочу после декрета выйти на "
+     "работу аккаунт-менеджером. С чего начать?", "candidate.how_to_become"),
+    ("Привет. Мне 45, всю жизнь проработала бухгалтером на заводе. Хочу стать менеджером по "
+     "работе с клиентами. Как это сделать?", "candidate.how_to_become"),
+    ("Sveiki. Man ir 45 gadi, visu mūžu nostrādāju par grāmatvedi rūpnīcā. Gribu kļūt par "
+     "klientu menedžeri. Kā to izdarīt?", "candidate.how_to_become"),
+])
+def test_a_short_question_is_read_with_what_was_said_right_before_it(
+        matcher: Matcher, message: str, topic: str) -> None:
+    """"С чего начать?" asks about the sentence before it, not about the writer's
+    children or past job: that sentence and the question decide, the rest of the story
+    does not (read whole, the story made the first message read as off-topic)."""
+    d = matcher.decide(message)
+    assert d.outcome != "none", d
+    assert (d.topic if d.outcome == "answer" else d.suggestions[0].topic) == topic, d
+
+
+def test_the_question_part_of_a_short_question_takes_the_sentence_before_it() -> None:
+    assert question_part("Sveiki! Man ir 40 gadi. Gribu kļūt par konta pārvaldnieku. "
+                         "Ar ko sākt?") == "gribu kļūt par konta pārvaldnieku. ar ko sākt?"
+    # nothing before it but a greeting, or nothing else at all: the whole message asks
+    assert question_part("Хочу стать аккаунт-менеджером. С чего начать?") is None
+    assert question_part("Привет! С чего начать?") is None
 
 
 def test_a_message_about_one_thing_throughout_answers_it_whatever_it_asks_first(

@@ -140,12 +140,23 @@ def question_part(text: str) -> str | None:
     """The message's question sentences when it also has others (a greeting, a story),
     else None: "Sveiki! Man ir 19 gadi. Kādi ir pienākumi?" → "kādi ir pienākumi?".
     Sentences with a question mark are the questions when there are any: a question word
-    also serves in statements ("gribu ko vairāk", "думаю, что…")."""
+    also serves in statements ("gribu ko vairāk", "думаю, что…"). A question too short to
+    stand alone comes with the sentence before it."""
     parts = sentences(text)
     asked = [s.text for s in parts if "?" in s.text] or [s.text for s in parts if s.question]
     if not asked or len(asked) == len(parts):
         return None
     joined = " ".join(asked)
-    # "Ar ko sākt?", "Как это сделать?": a question of a word or two refers to the story
-    # around it, which then belongs to the question.
-    return joined if len(content_stems(joined)) >= _MIN_QUESTION_WORDS else None
+    if len(content_stems(joined)) >= _MIN_QUESTION_WORDS:
+        return joined
+    # "Ar ko sākt?", "Как это сделать?": a question of a word or two refers to what was
+    # said right before it ("Хочу стать аккаунт-менеджером. С чего начать?"), which then
+    # belongs to the question; the rest of the story (who the writer is) does not.
+    texts = [s.text for s in parts]
+    i = texts.index(asked[0])
+    if i == 0:
+        return None
+    context = " ".join([texts[i - 1], *asked])
+    if len(content_stems(context)) < _MIN_QUESTION_WORDS or i - 1 == 0 and len(parts) == 2:
+        return None
+    return context
