@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import localchat
+from bot.knowledge.contract import SMALL_TALK
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.matcher.decide import Matcher, arrange, choose, conclude
@@ -247,6 +248,17 @@ def test_the_question_part_of_a_short_question_takes_the_sentence_before_it() ->
     assert question_part("Привет! С чего начать?") is None
 
 
+@pytest.mark.parametrize("message", [
+    # "выходным" is the goodbye examples' word too ("Хороших выходных!")
+    "Привет! А аккаунт-менеджер работает по выходным?",
+    "А аккаунт-менеджер работает по выходным?",
+])
+def test_small_talk_is_never_offered_as_a_choice(matcher: Matcher, message: str) -> None:
+    d = matcher.decide(message)
+    assert d.outcome != "answer" or d.topic not in SMALL_TALK, d
+    assert not any(s.topic in SMALL_TALK for s in d.suggestions), d
+
+
 def test_a_message_about_one_thing_throughout_answers_it_whatever_it_asks_first(
         matcher: Matcher) -> None:
     """"What will she do?" asked first, and every line about a bank: the bank's duties are
@@ -336,6 +348,7 @@ def test_any_message_gets_a_consistent_decision(matcher: Matcher, kb: KnowledgeB
     assert all(a in kb.topics for a in d.also)
     assert not d.also or d.outcome == "answer"
     assert 0.0 <= d.score <= 1.0
+    assert not any(s.topic in SMALL_TALK for s in d.suggestions)  # never "did you mean: Hi?"
     assert decision_reply(kb, d).text.strip()
 
 

@@ -331,10 +331,15 @@ def choose(ranking: Ranking, p: float, c: Confidence, small_talk_alone: bool = T
     if p < c.suggest and ranking.info >= c.min_info and ranking.features[_REFUSAL] > -1.0:
         return "none", None, ()
     top = ranking.combined[0]
+    # No "did you mean: Goodbye?": small talk is answered or left out, never offered (a
+    # question that shares a word with a goodbye — "работает по выходным?", "хороших
+    # выходных" — is offered the topics after it, or told "I don't know").
     picks = tuple(
-        Scored(t, sc, "", "") for t, sc in zip(ranking.topics[:3], ranking.combined[:3], strict=False)
-        if sc >= top - c.spread
-    )
-    if len(picks) == 1 and p >= c.alone and sure:
+        Scored(t, sc, "", "") for t, sc in zip(ranking.topics, ranking.combined, strict=False)
+        if sc >= top - c.spread and t not in SMALL_TALK
+    )[:3]
+    if not picks:  # only small talk is plausible: a greeting's answer costs nothing if wrong
+        return ("answer", best, ()) if best in SMALL_TALK and p >= c.suggest else ("none", None, ())
+    if len(picks) == 1 and picks[0].topic == best and p >= c.alone and sure:
         return "answer", best, ()  # "did you mean" with one topic only: that topic
     return "suggest", None, picks

@@ -168,6 +168,12 @@ def read(index: Index, classifier: TopicClassifier, text: str,
                 _names_role_and_more(stripped) and not reacts(text)
                 and not speaks_of_self(stripped))):
             rest = signals(index, classifier, stripped, memo=memo)
+        elif stripped is None and asks_outright(text) and _names_role_and_more(text) and not (
+                reacts(text) or speaks_of_self(text)):
+            # No small-talk word in it, yet a question about the role that shares a word
+            # with small talk ("А аккаунт-менеджер работает по выходным?" — "Хороших
+            # выходных!"): a question all the same, never answered as small talk.
+            rest = whole
     return Reading(whole, rest, read_clauses(classifier, text) if with_clauses else ())
 
 
