@@ -157,6 +157,10 @@ def test_function_words_that_ask_nothing_known_get_no_answer(matcher: Matcher,
      "salary.overview"),
     ("Что делает аккаунт-менеджер и сколько ему платят?", "duties.general", "salary.overview"),
     ("profesijas plusi un mīnusi", "career.pros", "career.cons"),
+    # a list after a heading or a line about the writer: still the first listed leads
+    ("профессия аккаунт-менеджер: плюсы и минусы", "career.pros", "career.cons"),
+    ("Esmu studente, mani interesē šīs profesijas plusi un mīnusi", "career.pros",
+     "career.cons"),
     # Without the role's name, two topics' words at once read as off-topic to the whole
     # message's classifier; each clause is plainly about the job, and the first asked leads.
     ("какие обязанности и какая зарплата?", "duties.general", "salary.overview"),

@@ -227,10 +227,10 @@ def two_questions(parts: tuple[tuple[Ranking, bool], ...], whole: Ranking, topic
     if topic not in dict(found) or len(found) < 2:
         return topic, ()
     first, first_asks = found[0]
-    # A bare list of topics ("plusi un mīnusi", "pienākumi un alga"): every clause names
-    # one, none is worded as a question; the first listed leads, as the first question
-    # asked does.
-    listed = len(found) == len(parts) and not any(asks for _, asks in found)
+    # A bare list of topics ("plusi un mīnusi", "pienākumi un alga", also after a heading
+    # or a line about the writer: "профессия аккаунт-менеджер: плюсы и минусы"): no clause
+    # is worded as a question; the first listed leads, as the first question asked does.
+    listed = not any(asks for _, asks in parts)
     # A question asked first leads, unless the whole message is clearly about the answer.
     # (Not when the whole reads as off-topic: then only its clauses speak for it.)
     sure = (topic == whole.best and not whole.ood_first
