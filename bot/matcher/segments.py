@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .normalize import NEGATION, content_stems, fold, tokens
+from .roles import ROLE_WORDS, speaks_of_self, with_role_token
 
 # A sentence ends at . ! ? … ; or a line break (an ellipsis or "?!" counts once).
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\s*\n+\s*")
@@ -136,6 +137,14 @@ def clauses(sentence: str) -> tuple[str, ...]:
     return tuple(c for c in (p.strip() for p in _CLAUSE_SPLIT.split(sentence)) if c)
 
 
+def _queries_role(sentence: str) -> bool:
+    """A query about the role typed as into a search box ("klientu menedžera pienākumi
+    bankā"): the role and at least one more content word, and not about the writer."""
+    words = with_role_token(content_stems(sentence))
+    return (len(words) > 1 and any(w in ROLE_WORDS for w in words)
+            and not speaks_of_self(sentence))
+
+
 def question_part(text: str) -> str | None:
     """The message's question sentences when it also has others (a greeting, a story),
     else None: "Sveiki! Man ir 19 gadi. Kādi ir pienākumi?" → "kādi ir pienākumi?".
@@ -143,7 +152,8 @@ def question_part(text: str) -> str | None:
     also serves in statements ("gribu ko vairāk", "думаю, что…"). A question too short to
     stand alone comes with the sentence before it."""
     parts = sentences(text)
-    asked = [s.text for s in parts if "?" in s.text] or [s.text for s in parts if s.question]
+    asked = ([s.text for s in parts if "?" in s.text] or [s.text for s in parts if s.question]
+             or [s.text for s in parts if _queries_role(s.text)])
     if not asked or len(asked) == len(parts):
         return None
     joined = " ".join(asked)
