@@ -263,7 +263,9 @@ class Matcher:
         suggestion spread, none when the text is off-topic or matches nothing."""
         v = conclude(self.read(text), self.confidence)
         r = v.ranking
-        if not r.topics or r.ood_first or r.foreign or v.p < self.confidence.suggest:
+        # (Unsure of the topic but plainly about the job lists them, as `choose` offers them.)
+        unsure = v.p < self.confidence.suggest and r.features[_REFUSAL] > -1.0
+        if not r.topics or r.ood_first or r.foreign or unsure:
             return ()
         top = r.combined[0]
         return tuple(t for t, sc in zip(r.topics, r.combined, strict=False)

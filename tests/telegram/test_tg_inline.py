@@ -110,6 +110,14 @@ async def test_nonsense_inline_query_in_russian_offers_the_bot_in_russian(bot: B
     assert call.params["button"]["text"] == replies.inline_open_bot_label("ru")
 
 
+async def test_a_job_query_unsure_between_topics_still_lists_them(bot: BotHarness) -> None:
+    """Read two ways by the two signals (P under the "did you mean" threshold), yet plainly
+    about the job: the recruiter gets the topics to share, not only "open the bot"."""
+    (call,) = await bot.feed(bot.updates.inline(
+        "что это за должность такая — менеджер по работе с клиентами?", lang="ru"))
+    assert "role.definition" in [r["id"] for r in call.params["results"]]
+
+
 async def test_small_talk_is_no_inline_article(bot: BotHarness) -> None:
     (call,) = await bot.feed(bot.updates.inline("sveiki"))
     assert not [r for r in call.params["results"] if r["id"].startswith("chat.")]
