@@ -95,6 +95,12 @@ _CLIP = 4.0  # standardized features beyond this many deviations read as this ma
 _REFUSAL = FEATURES.index("refusal")  # the refusal model's margin (> 0: off-topic)
 
 
+def about_the_job(r: Ranking) -> bool:
+    """The refusal model puts the message beyond its margin on the job's side (decision
+    value <= -1): unsure which topic is not unsure whether it is about the job."""
+    return r.features[_REFUSAL] <= -1.0
+
+
 def terms(features: tuple[float, ...], center: tuple[float, ...], scale: tuple[float, ...]
           ) -> list[float]:
     """The logistic model's inputs: each standardized feature (clipped, so that a message
@@ -264,7 +270,7 @@ class Matcher:
         v = conclude(self.read(text), self.confidence)
         r = v.ranking
         # (Unsure of the topic but plainly about the job lists them, as `choose` offers them.)
-        unsure = v.p < self.confidence.suggest and r.features[_REFUSAL] > -1.0
+        unsure = v.p < self.confidence.suggest and not about_the_job(r)
         if not r.topics or r.ood_first or r.foreign or unsure:
             return ()
         top = r.combined[0]
@@ -330,7 +336,7 @@ def choose(ranking: Ranking, p: float, c: Confidence, small_talk_alone: bool = T
     # puts beyond its margin on the job's side ("что за должность — менеджер по работе с
     # клиентами?", read two ways by the two signals) gets a choice, not "I don't know".
     # (A vague question about the job's words gets a choice too.)
-    if p < c.suggest and ranking.info >= c.min_info and ranking.features[_REFUSAL] > -1.0:
+    if p < c.suggest and ranking.info >= c.min_info and not about_the_job(ranking):
         return "none", None, ()
     top = ranking.combined[0]
     # No "did you mean: Goodbye?": small talk is answered or left out, never offered (a

@@ -164,12 +164,9 @@ def read(index: Index, classifier: TopicClassifier, text: str,
         # search box: "Привет! зарплата аккаунт менеджера", "Sveiki! konta pārvaldnieka
         # pienākumi. Paldies!" — the role and what about it. (Not a reaction, nor the
         # writer's own story: "Привет, я тоже аккаунт-менеджер".)
-        if stripped is not None and (asks_outright(stripped) or (
-                _names_role_and_more(stripped) and not reacts(text)
-                and not speaks_of_self(stripped))):
+        if stripped is not None and (asks_outright(stripped) or _role_query(stripped, text)):
             rest = signals(index, classifier, stripped, memo=memo)
-        elif stripped is None and asks_outright(text) and _names_role_and_more(text) and not (
-                reacts(text) or speaks_of_self(text)):
+        elif stripped is None and asks_outright(text) and _role_query(text, text):
             # No small-talk word in it, yet a question about the role that shares a word
             # with small talk ("А аккаунт-менеджер работает по выходным?" — "Хороших
             # выходных!"): a question all the same, never answered as small talk.
@@ -203,6 +200,13 @@ def read_clauses(classifier: TopicClassifier, text: str) -> tuple[tuple[Signals,
     return tuple((Signals(classifier.classes, classifier.ood, values[:-1], (), 0, False, False,
                           None, float(values[-1])), is_question(cl))
                  for cl, values in zip(pieces, rows, strict=True))
+
+
+def _role_query(part: str, text: str) -> bool:
+    """The part names the role and more; it is not the writer's own story ("я тоже
+    аккаунт-менеджер"), and the message does not react to an answer ("tagad saprotu, ko
+    dara…")."""
+    return _names_role_and_more(part) and not reacts(text) and not speaks_of_self(part)
 
 
 def _names_role_and_more(text: str) -> bool:

@@ -152,21 +152,21 @@ def question_part(text: str) -> str | None:
     also serves in statements ("gribu ko vairāk", "думаю, что…"). A question too short to
     stand alone comes with the sentence before it."""
     parts = sentences(text)
-    asked = ([s.text for s in parts if "?" in s.text] or [s.text for s in parts if s.question]
-             or [s.text for s in parts if _queries_role(s.text)])
-    if not asked or len(asked) == len(parts):
+    at = ([i for i, s in enumerate(parts) if "?" in s.text]
+          or [i for i, s in enumerate(parts) if s.question]
+          or [i for i, s in enumerate(parts) if _queries_role(s.text)])
+    if not at or len(at) == len(parts):
         return None
+    asked = [parts[i].text for i in at]
     joined = " ".join(asked)
     if len(content_stems(joined)) >= _MIN_QUESTION_WORDS:
         return joined
     # "Ar ko sākt?", "Как это сделать?": a question of a word or two refers to what was
     # said right before it ("Хочу стать аккаунт-менеджером. С чего начать?"), which then
-    # belongs to the question; the rest of the story (who the writer is) does not.
-    texts = [s.text for s in parts]
-    i = texts.index(asked[0])
-    if i == 0:
+    # belongs to the question; the rest of the story (who the writer is) does not. (Nothing
+    # before it, or nothing else in the message: the whole message is the question.)
+    first = at[0]
+    if first == 0 or (first == 1 and len(parts) == 2):
         return None
-    context = " ".join([texts[i - 1], *asked])
-    if len(content_stems(context)) < _MIN_QUESTION_WORDS or i - 1 == 0 and len(parts) == 2:
-        return None
-    return context
+    context = " ".join([parts[first - 1].text, *asked])
+    return context if len(content_stems(context)) >= _MIN_QUESTION_WORDS else None
